@@ -1,0 +1,28 @@
+# Developer entry points. The scripts do the work; see scripts/*.sh.
+#   make run               set up, load the demo city, start server + Celery worker + beat
+#   make test [ARGS=...]   set up, then pytest (ARGS passed through, e.g. ARGS="-k scoring -x")
+#   make lint              ruff
+# CI_SKIP_SETUP=1 skips scripts/setup.sh (a machine already set up).
+
+.PHONY: run test lint setup
+
+ifeq ($(CI_SKIP_SETUP),1)
+SETUP = @echo "setup: skipped (CI_SKIP_SETUP=1)"
+else
+SETUP = scripts/setup.sh
+endif
+
+setup:
+	$(SETUP)
+
+run:
+	$(SETUP)
+	.venv/bin/python manage.py seed_demo
+	scripts/run.sh
+
+test:
+	$(SETUP)
+	scripts/test.sh $(ARGS)
+
+lint:
+	.venv/bin/ruff check .

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GreenOfficeConfig(AppConfig):
+    name = "greenoffice"
+    verbose_name = _("绿色机关平台")
