@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("units/", include("units.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("reports/", include("inspections.reports.urls")),
+    path("dashboard/", include("greenoffice.dashboard.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "units",
     "assessment",
     "inspections",
+    "inspections.reports",
 ]
 
 MIDDLEWARE = [
