@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -303,7 +304,7 @@ class _Parser:
         mins = [band.min for band in bands]
         for value in sorted({m for m in mins if mins.count(m) > 1}, reverse=True):
             self.error(f"等级区间下限{format_points(value)}分重复")
-        if any(low > high for high, low in zip(mins, mins[1:], strict=False)):
+        if any(low > high for high, low in pairwise(mins)):
             self.error("等级区间未按分数从高到低排列")
         lowest = min(bands, key=lambda band: band.min)
         if lowest.min != 0:
@@ -325,7 +326,7 @@ class _Parser:
             self.error("至少需要一个可认定(certified: true)的等级区间")
             return tuple(bands)
         # Certification is "score ≥ pass mark": a certified band below an uncertified one has no meaning.
-        for higher, lower in zip(ordered, ordered[1:], strict=False):
+        for higher, lower in pairwise(ordered):
             if lower.certified and not higher.certified:
                 self.error(f'可认定的等级"{lower.grade}"低于不予认定的等级"{higher.grade}",可认定的等级必须在最高处')
         lowest_certified = certified[-1]
@@ -513,9 +514,11 @@ def parse_rubric(source) -> RubricSpec:
 def _yaml_error_message(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
+    # PyYAML's own wording is English; keep it (it is precise) behind a Chinese hint for administrators.
+    hint = f"请检查缩进、冒号、引号和括号是否配对({problem})"
     if mark is None:
-        return f"YAML格式错误:{problem}"
-    return f"YAML格式错误:第{mark.line + 1}行第{mark.column + 1}列,{problem}"
+        return f"YAML格式错误:{hint}"
+    return f"YAML格式错误:第{mark.line + 1}行第{mark.column + 1}列,{hint}"
 
 
 def _number(value: Decimal):

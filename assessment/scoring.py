@@ -9,6 +9,7 @@ Provenance lines are Chinese because they are printed verbatim on the unit's sco
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from assessment.rubric_schema import RubricSpec, format_points
 
@@ -51,7 +52,7 @@ class ScoringRules:
 
     def __post_init__(self):
         mins = [band.min for band in self.grade_bands]
-        if not mins or any(low >= high for high, low in zip(mins, mins[1:], strict=False)):
+        if not mins or any(low >= high for high, low in pairwise(mins)):
             raise ValueError("等级区间必须非空且按下限从高到低排列")
         if mins[-1] != 0:
             raise ValueError("最低等级区间的下限必须为0分")

@@ -8,7 +8,8 @@ from units.selectors import unit_list_for_user
 @login_required
 def home(request):
     units = unit_list_for_user(user=request.user)
-    return render(request, "home.html", {"unit_count": units.count(), "my_units": units[:5] if request.user.is_director else []})
+    my_units = units[:5] if request.user.is_director else []
+    return render(request, "home.html", {"unit_count": units.count(), "my_units": my_units})
 
 
 def error_400(request, exception=None):
