@@ -43,3 +43,19 @@ def diff_fields(instance: models.Model, values: dict) -> dict:
         if old != new:
             changed[field] = (old, new)
     return changed
+
+
+def audit_event_search(*, unit_ids=None, actor_ids=None, date_from=None, date_to=None, action: str = ""):
+    """The admins' search over the trail. Dates are local calendar days, inclusive."""
+    qs = AuditEvent.objects.select_related("actor")
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    if actor_ids is not None:
+        qs = qs.filter(actor_id__in=actor_ids)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    if action:
+        qs = qs.filter(action__icontains=action)
+    return qs

@@ -28,6 +28,7 @@ NAV_ITEMS = (
     NavItem(_("报告"), "reports:list", ALL_ROLES, "file-earmark-pdf"),
     NavItem(_("单位管理"), "units:list", ALL_ROLES, "building"),
     NavItem(_("考评细则"), "assessment:rubric_list", frozenset({Role.ADMIN, Role.INSPECTOR}), "journal-text"),
+    NavItem(_("操作记录"), "audit_list", frozenset({Role.ADMIN}), "clock-history"),
     NavItem(_("创建年度"), "assessment:campaign_list", frozenset({Role.ADMIN, Role.INSPECTOR, Role.LEADER}),
             "calendar"),
 )

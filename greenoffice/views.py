@@ -1,7 +1,13 @@
-"""Platform views: the home page and the error pages."""
+"""Platform views: the home page, the audit trail search and the error pages."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 
+from greenoffice.audit import audit_event_search
+from greenoffice.forms import AuditSearchForm
+from units.models import Unit, User
 from units.selectors import unit_list_for_user
 
 
@@ -10,6 +16,32 @@ def home(request):
     units = unit_list_for_user(user=request.user)
     my_units = units[:5] if request.user.is_director else []
     return render(request, "home.html", {"unit_count": units.count(), "my_units": my_units})
+
+
+@login_required
+def audit_list(request):
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    form = AuditSearchForm(request.GET or None)
+    events = audit_event_search()
+    if form.is_valid():
+        data = form.cleaned_data
+        unit_ids = actor_ids = None
+        if data["unit"]:
+            unit_ids = list(Unit.objects.filter(Q(code=data["unit"]) | Q(name__icontains=data["unit"]))
+                            .values_list("pk", flat=True))
+        if data["user"]:
+            actor_ids = list(User.objects.filter(Q(username=data["user"]) | Q(full_name__icontains=data["user"]))
+                             .values_list("pk", flat=True))
+        events = audit_event_search(unit_ids=unit_ids, actor_ids=actor_ids, date_from=data["date_from"],
+                                    date_to=data["date_to"], action=data["action"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    units_by_id = dict(Unit.objects.filter(pk__in={e.unit_id for e in page if e.unit_id}).values_list("pk", "name"))
+    for event in page:
+        event.unit_name = units_by_id.get(event.unit_id, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/auditevent_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 def error_400(request, exception=None):

@@ -66,6 +66,7 @@ def test_celery_app_is_json_only_with_reports_queue_and_late_acks():
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.task_routes["reports.*"] == {"queue": "reports"}
+    assert app.amqp.router.route({}, "reports.render", (), {})["queue"].name == "reports"
+    assert app.amqp.router.route({}, "inspections.send_rectification_reminders", (), {})["queue"].name == "celery"
     scheduled = {entry["task"] for entry in conf.beat_schedule.values()}
     assert {"inspections.send_rectification_reminders", "reports.sweep_queued"} <= scheduled
