@@ -162,6 +162,11 @@ class Campaign(TimeStampedModel):
         verbose_name = _("创建年度")
         verbose_name_plural = _("创建年度")
         ordering = ["-year"]
+        constraints = [
+            # Every "current campaign" screen reads this one row; two would make them disagree.
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
+                                    name="campaign_single_current"),
+        ]
 
     def __str__(self):
         return self.name or f"{self.year}年度"
@@ -240,6 +245,9 @@ class SelfAssessment(TimeStampedModel):
     round = models.PositiveIntegerField(_("提交轮次"), default=0)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     self_total = models.DecimalField(_("自评总分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    # Bumped by every change (answers, files, submit, review): a submit form carries the revision it
+    # was rendered with, so a page left open while another tab edited cannot submit stale content.
+    revision = models.PositiveIntegerField(_("修订号"), default=0)
     history = HistoricalRecords()
 
     class Meta:

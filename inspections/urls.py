@@ -1,4 +1,46 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from inspections.views import certification, files, notifications, rectification, rounds, visits, year_end
 
 app_name = "inspections"
-urlpatterns: list = []
+urlpatterns = [
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_create_view, name="round_create"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/draw/", rounds.round_draw_view, name="round_draw"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/new/", visits.visit_create, name="visit_create"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/items/<int:item_pk>/", visits.visit_item, name="visit_item"),
+    path("visits/<int:pk>/complete/", visits.visit_complete, name="visit_complete"),
+    path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("photos/<int:pk>/", files.photo_file, name="photo_file"),
+    path("photos/<int:pk>/remove/", visits.visit_photo_remove, name="photo_remove"),
+    path("findings/<int:finding_pk>/order/", rectification.order_create, name="order_create"),
+    path("orders/", rectification.order_list, name="order_list"),
+    path("orders/<int:pk>/", rectification.order_detail, name="order_detail"),
+    path("orders/<int:pk>/acknowledge/", rectification.order_acknowledge_view, name="order_acknowledge"),
+    path("orders/<int:pk>/proof/", rectification.order_proof, name="order_proof"),
+    path("orders/<int:pk>/verify/", rectification.order_verify, name="order_verify"),
+    path("proof-files/<int:pk>/", files.proof_file, name="proof_file"),
+    path("reviews/", year_end.review_list, name="review_list"),
+    path("reviews/start/<int:enrolment_pk>/", year_end.review_start_view, name="review_start"),
+    path("reviews/<int:pk>/", year_end.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/items/<int:item_pk>/", year_end.review_item, name="review_item"),
+    path("reviews/<int:pk>/extras/", year_end.review_extras, name="review_extras"),
+    path("reviews/<int:pk>/finalise/", year_end.review_finalise_view, name="review_finalise"),
+    path("reviews/<int:pk>/objection/", year_end.objection_raise_view, name="objection_raise"),
+    path("reviews/<int:pk>/objection/rule/", year_end.objection_rule_view, name="objection_rule"),
+    path("reviews/<int:pk>/recheck/", year_end.review_recheck_view, name="review_recheck"),
+    path("certification/", certification.certification_list, name="certification_list"),
+    path("certification/new/", certification.publicity_create, name="publicity_create"),
+    path("certification/<int:pk>/", certification.publicity_detail, name="publicity_detail"),
+    path("certification/<int:pk>/close/", certification.publicity_close_view, name="publicity_close"),
+    path("certification/entries/<int:pk>/withdraw/", certification.publicity_withdraw_view,
+         name="publicity_withdraw"),
+    path("certificates/<int:pk>/revoke/", certification.certificate_revoke_view, name="certificate_revoke"),
+    path("public/certified/", certification.public_certified, name="public_certified"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notification_read, name="notification_read"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from greenoffice.dashboard import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("panels/battle-map/", views.battle_map_panel, name="battle_map"),
+    path("panels/targets/", views.targets_panel, name="targets"),
+    path("panels/scores/", views.scores_panel, name="scores"),
+    path("panels/supervision/", views.supervision_panel, name="supervision"),
+]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "greenoffice",
     "units",
     "assessment",
+    "assessment.ledger",
     "inspections",
     "inspections.reports",
 ]
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "greenoffice.security.RefusedAccessLogMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lock-outs raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
@@ -210,7 +212,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
+# Tasks named reports.* go to the reports queue (GREENOFFICE_REPORTS_QUEUE); a function router so the
+# queue name is read at send time (the worker integration tests use a queue of their own).
+REPORTS_QUEUE = os.environ.get("GREENOFFICE_REPORTS_QUEUE", "reports")
+CELERY_TASK_ROUTES = ["inspections.reports.routing.route_task"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -223,6 +228,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
 }
+
+# --- Reports (inspections.reports) --------------------------------------------------------------
+REPORTS_ISSUER = os.environ.get("GREENOFFICE_REPORTS_ISSUER", "市机关事务管理局")
+# A queued report whose message was last sent this long ago is sent again by the beat sweeper
+# (the broker was down at commit time, or a restarted Redis lost the message).
+REPORTS_REQUEUE_AFTER_SECONDS = int(os.environ.get("GREENOFFICE_REPORTS_REQUEUE_AFTER", "300"))
+# A running report with no heartbeat for this long belongs to a dead worker; must exceed the render
+# task's hard time limit so a live render is never claimed twice.
+REPORTS_RENDER_TIME_LIMIT = int(os.environ.get("GREENOFFICE_REPORTS_TIME_LIMIT", "300"))
+REPORTS_STALE_AFTER_SECONDS = int(os.environ.get("GREENOFFICE_REPORTS_STALE_AFTER", "900"))
+REPORTS_MAX_ATTEMPTS = int(os.environ.get("GREENOFFICE_REPORTS_MAX_ATTEMPTS", "3"))
+REPORTS_BULK_BATCH_SIZE = 200
 
 LOGGING = {
     "version": 1,

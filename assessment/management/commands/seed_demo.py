@@ -1,0 +1,263 @@
+"""`manage.py seed_demo`: the demo city 示范市 — districts, 100 units, people, log-ins, the default rubric
+and the 2026 campaign with every unit enrolled.
+
+Idempotent: every step looks its rows up by a natural key first, so a second run adds nothing.
+Deterministic: each unit's random details come from a generator seeded with the unit's code.
+Extending: write `def seed_<what>(ctx: SeedContext) -> None` and append it to `STEPS`; earlier steps
+leave what later ones need on `ctx` (districts, units, users, rubric, campaign)."""
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessment.management.commands._demo_data import (
+    DEMO_USERS,
+    DISTRICTS,
+    GIVEN_CHARS,
+    STREETS,
+    SURNAMES,
+    UNITS,
+    head_title,
+)
+from assessment.models import Campaign, RubricStatus, RubricVersion
+from assessment.rubric_schema import DEFAULT_RUBRIC_PATH, load_default_rubric
+from assessment.services.campaign import campaign_create, campaign_enrol_units
+from assessment.services.rubric import rubric_import, rubric_publish
+from units.credit_code import credit_code_complete
+from units.models import District, Person, Role, Unit, UnitCategory, User
+from units.services import district_create, membership_add, person_create, unit_create, unit_update
+
+# Demo only: printed on every run and shared by every demo account. Never use outside a demo.
+DEMO_PASSWORD = "Green-Office-2026"
+DEMO_SEED = 2026
+CAMPAIGN_YEAR = 2026
+
+
+@dataclass
+class SeedContext:
+    write: Callable
+    reset_passwords: bool = False
+    districts: dict[str, District] = field(default_factory=dict)  # by district code
+    units: dict[str, Unit] = field(default_factory=dict)  # by unit code
+    units_by_name: dict[str, Unit] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)  # by username
+    rubric: RubricVersion | None = None
+    campaign: Campaign | None = None
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, n: int = 1):
+        if n:
+            self.created[what] = self.created.get(what, 0) + n
+
+    def rng(self, key: str) -> random.Random:
+        # One generator per object: adding or skipping rows never shifts anyone else's details.
+        return random.Random(f"{DEMO_SEED}:{key}")
+
+
+# --- credit codes: GB 32100-2015 around an organisation code per GB 11714-1997 ---------------------
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+# Registration authority 1 (机构编制) + type: 1 机关, 2 事业单位, 3 群团
+_CREDIT_PREFIX = {UnitCategory.INSTITUTION: "12", UnitCategory.MASS_ORG: "13"}
+
+
+def organisation_code(body: str) -> str:
+    total = sum(int(ch, 36) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code(category: str, division: str, serial: int) -> str:
+    # Multiplying by a prime coprime to 10 spreads the serials without collisions inside a division.
+    body = f"{(int(division) * 7919 + serial * 104729) % 10**8:08d}"
+    return credit_code_complete(_CREDIT_PREFIX.get(category, "11") + division + organisation_code(body))
+
+
+def person_name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN_CHARS) + (rng.choice(GIVEN_CHARS) if rng.random() < 0.7 else "")
+    return rng.choice(SURNAMES) + given
+
+
+# --- steps -----------------------------------------------------------------------------------------
+
+def seed_districts(ctx: SeedContext) -> None:
+    existing = {d.code: d for d in District.objects.filter(code__in=[row[0] for row in DISTRICTS])}
+    for code, name, kind, order, _division in DISTRICTS:
+        if code not in existing:
+            existing[code] = district_create(actor=None, code=code, name=name, kind=kind, sort_order=order)
+            ctx.count("districts")
+        ctx.districts[code] = existing[code]
+
+
+def _headcount(rng: random.Random, district_kind: str, category: str) -> int:
+    if district_kind == "park":
+        return rng.randint(20, 80)
+    low, high = {
+        UnitCategory.JUDICIAL: (150, 400), UnitCategory.MASS_ORG: (20, 60), UnitCategory.INSTITUTION: (40, 200),
+        UnitCategory.GOVERNMENT: (60, 400),
+    }.get(category, (40, 200))
+    if district_kind == "county":
+        low, high = max(20, low // 2), max(60, high // 2)
+    return rng.randint(low, high)
+
+
+def seed_units(ctx: SeedContext) -> None:
+    existing = {u.code: u for u in Unit.objects.filter(code__in=[
+        f"{code}{n:03d}" for code, rows in UNITS.items() for n in range(1, len(rows) + 1)
+    ])}
+    divisions = {row[0]: row[4] for row in DISTRICTS}
+    for district_code, rows in UNITS.items():
+        district = ctx.districts[district_code]
+        for n, (name, short_name, category) in enumerate(rows, start=1):
+            code = f"{district_code}{n:03d}"
+            unit = existing.get(code)
+            if unit is None:
+                rng = ctx.rng(code)
+                headcount = _headcount(rng, district.kind, category)
+                area = min(30000, max(800, headcount * rng.uniform(22, 48)))
+                unit = unit_create(
+                    actor=None, code=code, name=name, short_name=short_name, district=district, category=category,
+                    credit_code=credit_code(category, divisions[district_code], n),
+                    address=f"示范市{'' if district.kind == 'city' else district.name}"
+                            f"{rng.choice(STREETS)}{rng.randint(1, 399)}号",
+                    headcount=headcount, floor_area=Decimal(str(round(area, 1))),
+                    contact_name="", contact_phone=f"0599-8{rng.randint(1000000, 9999999)}",
+                )
+                ctx.count("units")
+            ctx.units[code] = unit
+            ctx.units_by_name[name] = unit
+
+
+def seed_people(ctx: SeedContext) -> None:
+    """3–6 staff a unit; the head, a deputy and the office director form the leadership group."""
+    with_people = set(Person.objects.filter(unit__in=ctx.units.values()).values_list("unit_id", flat=True))
+    for code, unit in ctx.units.items():
+        if unit.pk in with_people:
+            continue
+        rng = ctx.rng(f"people:{code}")
+        title = head_title(unit.name)
+        staff = [
+            (f"{title}(创建工作领导小组组长)", True),
+            (f"副{title}(创建工作领导小组副组长)" if not title.startswith("副") else title, True),
+            ("办公室主任(创建联络员)", True),
+        ]
+        extras = ["办公室科员(节能管理员)", "财务科科长", "后勤服务中心主任"]
+        staff += [(position, position == "后勤服务中心主任") for position in extras[: rng.randint(0, 3)]]
+        names = set()
+        for position, leadership in staff:
+            name = person_name(rng)
+            while name in names:
+                name = person_name(rng)
+            names.add(name)
+            person_create(actor=None, unit=unit, name=name, position=position,
+                          phone=f"139{rng.randint(0, 99999999):08d}", is_leadership_group=leadership)
+            ctx.count("people")
+            if position.startswith("办公室主任") and not unit.contact_name:
+                # The liaison is the unit's contact; set through the unit service for the audit trail.
+                ctx.units[code] = unit = _set_contact(unit, name)
+
+
+def _set_contact(unit: Unit, name: str) -> Unit:
+    return unit_update(actor=None, unit=unit, contact_name=name)
+
+
+def seed_users(ctx: SeedContext) -> None:
+    existing = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
+    password_hash = None
+    for username, full_name, role, district_codes, unit_names in DEMO_USERS:
+        user = existing.get(username)
+        if user is None or ctx.reset_passwords:
+            # One hash for all: PBKDF2 costs ~0.4 s per call and the demo password is shared anyway.
+            password_hash = password_hash or make_password(DEMO_PASSWORD)
+        if user is None:
+            user = User.objects.create(
+                username=username, full_name=full_name, role=role, password=password_hash,
+                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+            )
+            if district_codes:
+                user.districts.set([ctx.districts[c] for c in district_codes])
+            ctx.count("users")
+        elif ctx.reset_passwords:
+            User.objects.filter(pk=user.pk).update(password=password_hash)
+        for unit_name in unit_names:
+            position = "办公室主任(创建联络员)" if role == Role.DIRECTOR else "督查员"
+            membership_add(actor=None, user=user, unit=ctx.units_by_name[unit_name], position=position)
+        ctx.users[username] = user
+
+
+def seed_rubric(ctx: SeedContext) -> None:
+    spec = load_default_rubric()
+    rubric = RubricVersion.objects.filter(code=spec.code, version=spec.version).first()
+    if rubric is None:
+        rubric = rubric_import(actor=None, text=DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
+        ctx.count("rubric versions")
+    if rubric.status != RubricStatus.PUBLISHED:
+        rubric = rubric_publish(actor=None, rubric=rubric)
+    ctx.rubric = rubric
+
+
+def seed_campaign(ctx: SeedContext) -> None:
+    campaign = Campaign.objects.filter(year=CAMPAIGN_YEAR).first()
+    if campaign is None:
+        campaign = campaign_create(
+            actor=None, year=CAMPAIGN_YEAR, name=f"{CAMPAIGN_YEAR}年度绿色机关创建", rubric=ctx.rubric,
+            target_certified_count=50, target_share=Decimal("80"), target_year=2028,
+            self_assessment_start=date(2026, 3, 1), self_assessment_end=date(2026, 8, 31),
+            application_deadline=date(2026, 9, 15),
+            review_start=date(2026, 9, 16), review_end=date(2026, 9, 30),
+            public_evaluation_start=date(2026, 10, 10), public_evaluation_end=date(2026, 12, 10),
+            publicity_start=date(2026, 12, 15), publicity_end=date(2026, 12, 21),
+            objection_window_days=7, is_current=True,
+        )
+        ctx.count("campaigns")
+    ctx.campaign = campaign
+    enrolled = campaign_enrol_units(actor=None, campaign=campaign,
+                                    units=[u for u in ctx.units.values() if u.is_active])
+    ctx.count("enrolments", enrolled)
+
+
+def _pad(text: str, width: int) -> str:
+    # Chinese characters take two columns in a terminal.
+    used = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(1, width - used)
+
+
+STEPS = [seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign]
+
+
+class Command(BaseCommand):
+    help = "生成演示数据(示范市:8个区域、100个单位、演示账号、默认考评细则、2026年度创建活动);可重复运行"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset-passwords", action="store_true",
+                            help=f"把演示账号的密码重置为演示密码 {DEMO_PASSWORD}")
+
+    def handle(self, *args, reset_passwords=False, **options):
+        ctx = SeedContext(write=self.stdout.write, reset_passwords=reset_passwords)
+        with transaction.atomic():
+            for step in STEPS:
+                step(ctx)
+        if ctx.created:
+            added = ",".join(f"{what} {n}" for what, n in ctx.created.items())
+            self.stdout.write(self.style.SUCCESS(f"演示数据已生成:{added}"))
+        else:
+            self.stdout.write(self.style.SUCCESS("演示数据已存在,没有新增任何记录"))
+        self.print_logins(ctx)
+
+    def print_logins(self, ctx: SeedContext):
+        self.stdout.write("")
+        self.stdout.write(self.style.WARNING(f"演示账号(仅限演示环境!所有账号的密码都是:{DEMO_PASSWORD})"))
+        self.stdout.write(f"{_pad('用户名', 14)}{_pad('姓名', 12)}{_pad('角色', 16)}范围")
+        for username, full_name, role, district_codes, unit_names in DEMO_USERS:
+            if role == Role.DIRECTOR:
+                scope = "、".join(unit_names)
+            elif role == Role.ADMIN:
+                scope = "全部"
+            else:
+                scope = "、".join(ctx.districts[c].name for c in district_codes) or "全市"
+            self.stdout.write(f"{_pad(username, 14)}{_pad(full_name, 12)}{_pad(str(Role(role).label), 16)}{scope}")

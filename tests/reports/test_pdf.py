@@ -1,0 +1,132 @@
+"""The PDF itself: its text, its fonts, and a URL fetcher that never leaves static/."""
+import io
+import re
+import socket
+
+import pytest
+from pypdf import PdfReader
+
+from assessment.models import RubricItem
+from assessment.rubric_schema import format_points
+from greenoffice.pdf import ReportResourceRefused, render_pdf, url_fetcher
+from inspections.models import YearEndReview
+from inspections.reports import rendering
+from inspections.reports.charts import Bar, block_bar_chart
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _fonts(pdf: bytes) -> list[dict]:
+    """Every font used on every page, with its descendant (CID) fonts resolved."""
+    found = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            found.append(font)
+            for descendant in font.get("/DescendantFonts", []):
+                found.append(descendant.get_object())
+    return found
+
+
+@pytest.fixture
+def unit_pdf(scored_a, unit_a, campaign):
+    return rendering.render_unit_report(unit=unit_a, campaign=campaign, verification_code="ABCD-EFGH-JKMN-PQRS")
+
+
+def test_unit_report_text_has_unit_name_every_item_code_and_total(unit_pdf, unit_a, campaign):
+    text = _text(unit_pdf.content)
+    review = YearEndReview.objects.get(enrolment__unit=unit_a, enrolment__campaign=campaign)
+    codes = list(RubricItem.objects.filter(rubric=campaign.rubric).values_list("code", flat=True))
+    assert len(codes) == 27
+    assert unit_a.name in text
+    missing = [code for code in codes if code not in text]
+    assert missing == []
+    assert re.search(rf"最终得分\s*{re.escape(format_points(review.final_score))}\s", text)
+    assert re.search(rf"核定总分\s*{re.escape(format_points(review.verified_total))}\s", text)
+    assert review.grade in text
+    assert "ABCD-EFGH-JKMN-PQRS" in text
+    assert "第 1 页 共" in text
+    assert unit_pdf.content.startswith(b"%PDF")
+    assert unit_pdf.file_name.endswith(".pdf") and unit_a.name in unit_pdf.file_name
+
+
+def test_unit_report_embeds_only_noto_sans_cjk(unit_pdf):
+    fonts = _fonts(unit_pdf.content)
+    base_fonts = {str(font["/BaseFont"]) for font in fonts}
+    assert base_fonts, "no font found"
+    # Subset prefix "ABCDEF+" stripped; WeasyPrint writes the family with hyphens.
+    families = {name.split("+", 1)[-1].replace("-", "") for name in base_fonts}
+    assert all(family.startswith("NotoSansCJKSC") for family in families), families
+    descriptors = [font["/FontDescriptor"].get_object() for font in fonts if "/FontDescriptor" in font]
+    assert descriptors
+    assert all(("/FontFile2" in d or "/FontFile3" in d) for d in descriptors), "a font is not embedded"
+
+
+def test_unit_report_without_year_end_review_shows_self_scores_and_says_so(enrolled, unit_b, campaign):
+    document = rendering.render_unit_report(unit=unit_b, campaign=campaign, verification_code="TEST-TEST-TEST-TEST")
+    text = _text(document.content)
+    assert unit_b.name in text
+    assert "尚未完成年终考核" in text
+    assert "待考核" in text
+
+
+def test_fetcher_refuses_remote_url_and_opens_no_socket(monkeypatch):
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch("http://example.com/x.png")
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch("https://example.com/style.css")
+    pdf = render_pdf(
+        '<html><body><p>远程资源</p><img src="http://example.com/x.png">'
+        '<link rel="stylesheet" href="https://example.com/x.css">'
+        '<div style="background: url(http://example.com/bg.png)">背景</div></body></html>'
+    )
+    assert pdf.startswith(b"%PDF")
+    assert attempts == []
+
+
+def test_fetcher_refuses_files_outside_static(tmp_path):
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch("file:///etc/passwd")
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch(url_fetcher_static_uri("../requirements.txt"))
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch(outside.as_uri())
+    with pytest.raises(ReportResourceRefused):
+        url_fetcher().fetch("file://otherhost/etc/passwd")
+    pdf = render_pdf('<html><body><p>本地文件</p><img src="file:///etc/passwd"></body></html>')
+    assert b"root:" not in pdf
+
+
+def url_fetcher_static_uri(relative: str) -> str:
+    from greenoffice.pdf import static_roots
+
+    return static_roots()[0].as_uri() + "/" + relative
+
+
+def test_fetcher_serves_static_files_and_data_urls():
+    response = url_fetcher().fetch(url_fetcher_static_uri("css/report.css"))
+    assert b"Noto Sans CJK SC" in response.read()
+    data = url_fetcher().fetch("data:text/plain;base64,5rWL6K+V")
+    assert data.read().decode() == "测试"
+
+
+def test_block_chart_escapes_labels():
+    svg = block_bar_chart([Bar(label='<script>alert(1)</script>组织', max_points=25, self_score=20,
+                               verified_score=None)])
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert 'font-family="Noto Sans CJK SC"' in svg
