@@ -7,26 +7,35 @@
       if (!isNaN(value)) { el.style.width = Math.max(0, Math.min(100, value)) + "%"; }
     });
   }
-  function confirmForms(root) {
-    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
-      if (form.dataset.confirmBound) { return; }
-      form.dataset.confirmBound = "1";
-      form.addEventListener("submit", function (event) {
-        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-      });
-    });
-  }
-  // A submit button disables itself so a double tap sends one request.
-  function onceButtons(root) {
-    root.querySelectorAll("form[data-once]").forEach(function (form) {
-      if (form.dataset.onceBound) { return; }
-      form.dataset.onceBound = "1";
-      form.addEventListener("submit", function () {
+  // One submit listener for every form: ask for confirmation first (data-confirm), then stop a
+  // double tap from sending twice (data-once). Buttons are disabled after the browser has read the
+  // clicked button's name and value, since a disabled submitter is left out of the form data.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.getAttribute) { return; }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute("data-once")) {
+      if (form.dataset.submitting === "1") { event.preventDefault(); return; }
+      form.dataset.submitting = "1";
+      window.setTimeout(function () {
         form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
-      });
-    });
-  }
-  function init(root) { applyWidths(root); confirmForms(root); onceButtons(root); }
+      }, 0);
+    }
+  });
+  // An htmx form stays on the page: once its request is over it may be sent again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest && elt.closest("form"));
+    if (form && form.dataset.submitting === "1") {
+      form.dataset.submitting = "";
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    }
+  });
+  function init(root) { applyWidths(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
 })();

@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessment.ledger.demo import seed_ledger
 from assessment.management.commands._demo_data import (
     DEMO_USERS,
     DISTRICTS,
@@ -227,7 +228,12 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - used)
 
 
-STEPS = [seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign]
+def seed_ledger_records(ctx: SeedContext) -> None:
+    """Two years of monthly consumption for every demo unit (months already over only)."""
+    ctx.count("ledger months", seed_ledger(list(ctx.units.values()), years=(2025, 2026)))
+
+
+STEPS = [seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign, seed_ledger_records]
 
 
 class Command(BaseCommand):
