@@ -26,3 +26,15 @@ test:
 
 lint:
 	.venv/bin/ruff check .
+
+# Backups (scripts/backup.sh, scripts/restore.sh): DATABASE_URL, MEDIA_ROOT, BACKUP_DIR from the environment.
+#   make backup
+#   make restore BACKUP=var/backups/greenoffice-<time> [TARGET_DATABASE_URL=...] [TARGET_MEDIA_ROOT=...] [FORCE=1]
+.PHONY: backup restore
+
+backup:
+	scripts/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "restore: which backup? make restore BACKUP=var/backups/greenoffice-<time>" >&2; exit 2; }
+	scripts/restore.sh "$(BACKUP)"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reviews/start/<int:enrolment_pk>/", year_end.review_start_view, name="review_start"),
     path("reviews/<int:pk>/", year_end.review_detail, name="review_detail"),
     path("reviews/<int:pk>/items/<int:item_pk>/", year_end.review_item, name="review_item"),
+    path("reviews/<int:pk>/accept-remaining/", year_end.review_accept_remaining_view, name="review_accept_remaining"),
     path("reviews/<int:pk>/extras/", year_end.review_extras, name="review_extras"),
     path("reviews/<int:pk>/finalise/", year_end.review_finalise_view, name="review_finalise"),
     path("reviews/<int:pk>/objection/", year_end.objection_raise_view, name="objection_raise"),

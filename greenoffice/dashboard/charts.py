@@ -107,7 +107,8 @@ def item_gaps(panel: Scores) -> dict:
     return {
         "type": "bar",
         "categories": [row["code"] for row in panel.items],
-        "series": [{"name": _("平均自评虚高(分)"), "color": AMBER, "data": [_num(row["avg_gap"]) for row in panel.items]}],
+        "series": [{"name": _("平均自评虚高(分)"), "color": AMBER,
+                    "data": [_num(row["avg_gap"]) for row in panel.items]}],
     }
 
 
@@ -119,7 +120,8 @@ def monthly_visits(panel: Supervision) -> dict:
         "integer": True,
         "categories": [_("%(m)s月") % {"m": row["month"]} for row in panel.monthly],
         "series": [
-            {"name": str(kinds[kind]), "color": KIND_COLOURS[kind], "data": [row["counts"][kind] for row in panel.monthly]}
+            {"name": str(kinds[kind]), "color": KIND_COLOURS[kind],
+             "data": [row["counts"][kind] for row in panel.monthly]}
             for kind in MONTHLY_KINDS
         ],
     }

@@ -168,9 +168,9 @@ def scores_workbook(scope: DashboardScope, panel: Scores) -> HttpResponse:
                ((r["rank"], r["code"], r["name"], r["district"], r["self_total"], r["verified_total"], r["gap"])
                 for r in panel.inflators), widths=(6, 12, 36, 12))
     book.sheet(_("逐项自评与核定"), (_("项目编号"), _("考评内容"), _("分值"), _("核定单位数"), _("平均自评得分"),
-                                 _("平均核定得分"), _("平均差值"), _("自评高于核定"), _("核定改分")),
+                                 _("平均核定得分"), _("平均差值"), _("核定改分")),
                ((r["code"], r["title"], r["points"], r["n"], r["avg_self"], r["avg_verified"], r["avg_gap"],
-                 r["inflated"], r["overridden"]) for r in panel.items), widths=(10, 60))
+                 r["overridden"]) for r in panel.items), widths=(10, 60))
     return book.response(_filename(scope, title))
 
 
@@ -185,8 +185,8 @@ def supervision_workbook(scope: DashboardScope, panel: Supervision) -> HttpRespo
         (_("本月完成随机暗访"), panel.unannounced_done),
         (_("本年度完成督查检查"), panel.visits_done_year),
         (_("参创单位"), panel.enrolled),
-        (_("已督查覆盖单位"), panel.covered),
-        (_("督查覆盖率(%)"), panel.coverage_pct),
+        (_("已抽查覆盖单位"), panel.covered),
+        (_("抽查覆盖率(%)"), panel.coverage_pct),
         (_("发现问题"), panel.findings_total),
         (_("其中严重问题"), panel.findings_serious),
         (_("未整改问题"), panel.findings_open),

@@ -38,8 +38,8 @@ class DashboardFilterForm(forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.select_related("rubric").order_by("-year")
         # Only the districts the user may see are offered; any other id is simply not valid.
         self.fields["district"].queryset = district_list_for_user(user=user)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+        for form_field in self.fields.values():
+            form_field.widget.attrs["class"] = "form-select"
 
 
 @dataclass

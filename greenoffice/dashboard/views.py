@@ -14,6 +14,7 @@ from greenoffice.dashboard.selectors.battle_map import TILE_CAP, battle_map
 from greenoffice.dashboard.selectors.scores import scores
 from greenoffice.dashboard.selectors.supervision import supervision
 from greenoffice.dashboard.selectors.targets import targets
+from greenoffice.dashboard.tiles import tiles_html
 
 PANELS = (
     ("battle_map", _("挂图作战"), "grid-3x3-gap"),
@@ -67,6 +68,8 @@ def battle_map_panel(request):
     panel = battle_map(scope, cap=None if show_all else TILE_CAP)
     if _wants_xlsx(request):
         return exports.battle_map_workbook(scope, panel)
+    for district in panel.districts:
+        district.tiles_html = tiles_html(district.tiles, named=panel.named)
     return _render_panel(request, scope, "battle_map", {
         "panel": panel,
         "charts": {"stage_pie": charts.stage_pie(panel), "stage_by_district": charts.stage_by_district(panel)},

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "greenoffice",
     "units",
     "assessment",
@@ -56,7 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified once a TOTP code was entered (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session that still owes its 6-digit code reaches no page but the code and set-up pages.
+    "units.two_factor.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenoffice.security.RefusedAccessLogMiddleware",
@@ -118,6 +124,15 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Two-factor log-in (TOTP, django-otp; units/two_factor/). These roles must enter a 6-digit code after
+# their password (and set up an authenticator app first); any other user who enabled it must too.
+GREENOFFICE_REQUIRE_2FA_ROLES = ["admin", "inspector"]
+OTP_TOTP_ISSUER = "绿色机关创建管理"
+# Failed codes wait 1, 2, 4, 8 ... seconds before the next try (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin's device pages never show the secret key of a configured device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

@@ -2,10 +2,13 @@
 import os
 
 from greenoffice.settings.base import *  # noqa: F403
-from greenoffice.settings.base import VAR_DIR
+from greenoffice.settings.base import VAR_DIR, env_list
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 # A fixed, public, development-only key: production refuses to start without its own.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-key-not-for-production-use-0123456789"
 ALLOWED_HOSTS = ["*"]
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Two-factor log-in for the demo: the same roles as production unless GREENOFFICE_REQUIRE_2FA_ROLES
+# says otherwise (a comma list; empty turns it off for a quick look at the screens).
+GREENOFFICE_REQUIRE_2FA_ROLES = env_list("GREENOFFICE_REQUIRE_2FA_ROLES", "admin,inspector")

@@ -20,6 +20,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Administrators and inspectors log in with password + TOTP code; `check --deploy` fails without them.
+GREENOFFICE_REQUIRE_2FA_ROLES = ["admin", "inspector"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

@@ -13,6 +13,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # GREENOFFICE_TEST_MEDIA_ROOT: a worker subprocess started by a test writes where the test reads.
 MEDIA_ROOT = Path(os.environ.get("GREENOFFICE_TEST_MEDIA_ROOT") or VAR_DIR / "test-media" / str(os.getpid()))
 AXES_ENABLED = True
+# Two-factor log-in: no role is made to set it up by default, so the suites that sign in with
+# client.force_login() test their own pages; a user with a confirmed device must still enter a code.
+# tests/security/ switches the production roles back on (fixture `require_2fa`) and tests/otp.py
+# signs a client in with a verified device (docs/security.md).
+GREENOFFICE_REQUIRE_2FA_ROLES: list[str] = []
 # Unit tests run tasks in-process unless a test opts into a real worker.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("GREENOFFICE_CELERY_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True

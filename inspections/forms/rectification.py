@@ -31,4 +31,5 @@ ORDER_FILTERS = [("", _("全部")), ("open", _("未销号")), ("overdue", _("逾
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=ORDER_FILTERS, required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=ORDER_FILTERS, required=False,
+                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from inspections.models import (
 )
 from inspections.permissions import require_bureau_staff
 from inspections.selectors.rounds import round_months_left, run_draw
+from inspections.services.notifications import notification_send
 from units.models import Membership, Role, User
 
 ROUND_FIELDS = ("month", "sample_size", "sample_share", "district", "risk_weighting", "no_repeat_months", "seed")
@@ -237,4 +239,16 @@ def round_draw(*, actor, spot_round: SpotCheckRound, today=None) -> SpotCheckRou
     audit_record(actor=actor, action="round_draw", obj=locked,
                  changes={"seed": locked.seed, "drawn_unit_ids": locked.drawn_unit_ids,
                           "candidate_count": len(candidates)})
+    visit_counts: dict[int, int] = {}
+    for team in assignment.values():
+        for inspector_id in team:
+            visit_counts[inspector_id] = visit_counts.get(inspector_id, 0) + 1
+    link = reverse("inspections:round_detail", args=[locked.pk])
+    for inspector in User.objects.filter(pk__in=visit_counts):
+        notification_send(
+            users=[inspector], kind="spot_check_assigned",
+            title=_("%(month)s月度抽查任务") % {"month": f"{locked.month:%Y-%m}"},
+            body=_("您被指派参加%(n)s个单位的抽查,请勿提前告知被检查单位。") % {"n": visit_counts[inspector.pk]},
+            link=link,
+        )
     return locked

@@ -153,6 +153,24 @@ def item_verify(*, actor, review: YearEndReview, item: RubricItem, decision: str
 
 
 @transaction.atomic
+def review_accept_remaining(*, actor, review: YearEndReview) -> int:
+    """Accept the self-score of every item not verified yet that has one (one verification and audit
+    entry per item, as if done one by one). On-site items and overrides are left to the inspector."""
+    locked = _lock(review)
+    require_impartial(actor, locked.enrolment.unit_id)
+    _require_editable(actor, locked)
+    done = set(locked.verifications.values_list("item_id", flat=True))
+    answered = set(ItemResponse.objects.filter(assessment__enrolment=locked.enrolment, answered=True,
+                                               self_score__isnull=False).values_list("item_id", flat=True))
+    items = RubricItem.objects.filter(rubric=locked.enrolment.campaign.rubric, pk__in=answered - done)
+    count = 0
+    for item in items.order_by("order"):
+        item_verify(actor=actor, review=locked, item=item, decision=VerificationDecision.ACCEPT)
+        count += 1
+    return count
+
+
+@transaction.atomic
 def review_set_extras(*, actor, review: YearEndReview, bonus_claims: dict, vetoes) -> YearEndReview:
     """The ticked innovation bonus items (each with its evidence note) and the vetoes found."""
     locked = _lock(review)

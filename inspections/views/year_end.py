@@ -30,6 +30,7 @@ from inspections.services.year_end import (
     item_verify,
     objection_raise,
     objection_rule,
+    review_accept_remaining,
     review_finalise,
     review_recheck,
     review_set_extras,
@@ -213,6 +214,21 @@ def review_item(request, pk, item_pk):
             return redirect(reverse("inspections:review_detail", args=[review.pk]) + f"#item-{item.pk}")
     return render(request, "inspections/yearendreview_detail.html",
                   _detail_context(request, review, {item.pk: form}), status=400)
+
+
+@login_required
+@require_POST
+def review_accept_remaining_view(request, pk):
+    _require_staff(request.user)
+    review = review_get_for_user(user=request.user, pk=pk)
+    try:
+        count = review_accept_remaining(actor=request.user, review=review)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已认可%(n)s个项目的自评得分") % {"n": count})
+    return redirect("inspections:review_detail", pk=review.pk)
 
 
 @login_required

@@ -50,7 +50,9 @@
       if (i === 0 && spec.markLine) {
         var line = {}; line[spec.horizontal ? "xAxis" : "yAxis"] = spec.markLine; line.name = spec.markLineName;
         serie.markLine = {
-          symbol: "none", label: { formatter: "{b} {c}", position: "end" }, lineStyle: { color: "#d62728" }, data: [line]
+          symbol: "none", lineStyle: { color: "#d62728" }, data: [line],
+          // The category axis is inverted on horizontal charts: "start" is the top of the line there.
+          label: { formatter: "{b} {c}", position: spec.horizontal ? "start" : "end" }
         };
       }
       return serie;

@@ -151,10 +151,10 @@ def test_scores_block_and_item_averages(city, leader_city, scope_for):
     assert set(blocks) == {"1", "2"}  # only items 1.1 and 2.1 were verified in the fixture
     assert (blocks["1"]["avg_verified"], blocks["1"]["pct"]) == (Decimal("2.00"), Decimal("8.00"))  # 12/6 of 25
     assert (blocks["2"]["avg_verified"], blocks["2"]["pct"]) == (Decimal("7.00"), Decimal("20.00"))  # 42/6 of 35
-    assert [(r["code"], r["n"], r["avg_self"], r["avg_verified"], r["avg_gap"], r["inflated"], r["overridden"])
+    assert [(r["code"], r["n"], r["avg_self"], r["avg_verified"], r["avg_gap"], r["overridden"])
             for r in panel.items] == [
-        ("2.1", 6, Decimal("8.00"), Decimal("7.00"), Decimal("1.00"), 3, 3),
-        ("1.1", 6, Decimal("2.83"), Decimal("2.00"), Decimal("0.83"), 3, 3),
+        ("2.1", 6, Decimal("8.00"), Decimal("7.00"), Decimal("1.00"), 3),
+        ("1.1", 6, Decimal("2.83"), Decimal("2.00"), Decimal("0.83"), 3),
     ]
 
 
@@ -175,7 +175,8 @@ def test_supervision_visits_and_coverage(city, leader_city, scope_for):
     assert panel.month == datetime.date(2026, 6, 1)
     assert (panel.spot_done, panel.spot_planned, panel.unannounced_done) == (2, 3, 1)
     assert (panel.visits_done_month, panel.visits_done_year) == (3, 5)
-    assert (panel.enrolled, panel.covered, panel.coverage_pct) == (9, 4, Decimal("44.4"))
+    # Spot-checked: unit_a, a3, a4 (unit_b had only an unannounced visit, a3 also a routine one).
+    assert (panel.enrolled, panel.covered, panel.coverage_pct) == (9, 3, Decimal("33.3"))
     months = {row["month"]: row["counts"] for row in panel.monthly}
     assert months[4][InspectionKind.ROUTINE] == 1
     assert months[5][InspectionKind.SPOT_CHECK] == 1

@@ -156,3 +156,15 @@ def test_dashboard_without_any_campaign_says_so(client, leader_city):
     response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
     assert "尚未设置创建年度" in response.content.decode()
+
+
+def test_dashboard_battle_map_escapes_unit_names(client, city, leader_city):
+    from assessment.models import Enrolment
+    from tests.factories import UnitFactory
+
+    unit = UnitFactory(district=city["units"]["unit_a"].district, name='<script>alert("x")</script>局')
+    Enrolment.objects.create(campaign=city["enrolments"]["unit_a"].campaign, unit=unit)
+    client.force_login(leader_city)
+    html = client.get(reverse("dashboard:battle_map"), headers={"HX-Request": "true"}).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html

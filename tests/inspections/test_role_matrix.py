@@ -221,6 +221,8 @@ MATRIX = [
     ("review_item", "post", lambda w, r: (
         url("review_item", w.review_a.pk, w.campaign.rubric.items.first().pk),
         url("review_item", w.review_b.pk, w.campaign.rubric.items.first().pk)), DENY_DIRECTOR_LEADER, STAFF_OUT),
+    ("review_accept_remaining", "post", both("review_accept_remaining", "review"), DENY_DIRECTOR_LEADER,
+     STAFF_OUT),
     ("review_extras", "post", both("review_extras", "review"), DENY_DIRECTOR_LEADER, STAFF_OUT),
     ("review_finalise", "post", both("review_finalise", "review"), DENY_DIRECTOR_LEADER, STAFF_OUT),
     ("objection_raise", "post", both("objection_raise", "review"),

@@ -58,6 +58,8 @@ def test_round_draw_stores_seed_candidates_weights_and_creates_visits(population
     assert sorted(v.unit_id for v in visits) == sorted(drawn.drawn_unit_ids)
     assert all(v.kind == InspectionKind.SPOT_CHECK and v.scheduled_date == MAY for v in visits)
     assert AuditEvent.objects.filter(action="round_draw", object_id=str(drawn.pk)).exists()
+    assigned = {u for v in visits for u in v.inspectors.all()}
+    assert all(u.notifications.filter(kind="spot_check_assigned").count() == 1 for u in assigned)
 
 
 def test_round_draw_assigns_two_inspectors_never_their_own_unit(population, campaign, inspector_a, unit_a):

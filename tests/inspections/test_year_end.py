@@ -23,6 +23,7 @@ from inspections.services.year_end import (
     item_verify,
     objection_raise,
     objection_rule,
+    review_accept_remaining,
     review_finalise,
     review_recheck,
     review_set_extras,
@@ -238,3 +239,15 @@ def test_recheck_moves_a_rectifying_unit_to_passed_or_failed(finalised, inspecto
     assert accepted_a.stage == Stage.PASSED
     with pytest.raises(ValidationError):
         review_recheck(actor=inspector_a2, review=finalised, outcome=ReviewOutcome.FAILED, note="再次复查")
+
+
+def test_review_accept_remaining_accepts_self_scores_and_leaves_onsite_items(review, inspector_a, campaign):
+    item_verify(actor=inspector_a, review=review, item=item(campaign, "2.2"), decision=VerificationDecision.OVERRIDE,
+                score=3, reason="用电量未下降")
+    accepted = review_accept_remaining(actor=inspector_a, review=review)
+    onsite = RubricItem.objects.filter(rubric=campaign.rubric, method=Method.ONSITE).count()
+    assert accepted == 27 - onsite - 1
+    assert ItemVerification.objects.get(review=review, item=item(campaign, "2.2")).verified_score == 3
+    assert set(review_score(review).score.unverified_codes) == set(
+        RubricItem.objects.filter(rubric=campaign.rubric, method=Method.ONSITE).values_list("code", flat=True))
+    assert review_accept_remaining(actor=inspector_a, review=review) == 0

@@ -56,6 +56,7 @@ class DistrictTiles:
     total: int = 0
     counts: dict = field(default_factory=dict)  # group key -> count
     tiles: list = field(default_factory=list)
+    tiles_html: str = ""  # set by the view (greenoffice.dashboard.tiles)
 
     @property
     def hidden(self) -> int:
@@ -63,8 +64,8 @@ class DistrictTiles:
 
     @property
     def group_counts(self) -> list[dict]:
-        return [{"key": key, "label": label, "count": self.counts.get(key, 0)}
-                for key, label, _colour in DISPLAY_GROUPS if self.counts.get(key)]
+        return [{"key": key, "label": label, "count": self.counts[key]}
+                for key, label in _group_labels() if self.counts.get(key)]
 
 
 @dataclass
@@ -74,6 +75,11 @@ class BattleMap:
     total: int
     named: bool  # few enough units to print names on the tiles
     cap: int | None
+
+
+def _group_labels() -> list[tuple[str, str]]:
+    # In the active language, resolved once per call instead of once per district and group.
+    return [(key, str(label)) for key, label, _colour in DISPLAY_GROUPS]
 
 
 def _unit_url_parts() -> tuple[str, str]:
@@ -117,7 +123,8 @@ def battle_map(scope: DashboardScope, *, cap: int | None = TILE_CAP) -> BattleMa
         ).filter(position__lte=cap)
     tiles = tiles.order_by("unit__district_id", "unit__code")
     head, tail = _unit_url_parts()
-    stage_labels = dict(Stage.choices)
+    # Resolved once: a lazy label would be translated again for each of 10,000 tiles.
+    stage_labels = {value: str(label) for value, label in Stage.choices}
     for row in tiles:
         district = districts.get(row["unit__district_id"])
         if district is None:  # enrolled between the two queries

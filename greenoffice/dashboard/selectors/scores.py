@@ -2,14 +2,16 @@
 districts, and self-assessment inflation (self − verified) per unit and per item.
 
 Only finalised year-end reviews count; their stored numbers are the truth (nobody recomputes a score
-here). Seven queries whatever the number of units; the block and item averages scan every item
-verification of the campaign (27 a unit), which is what a summary table would replace at province
-scale (see the dashboard notes in docs/architecture.md)."""
+here). Five queries whatever the number of units. The two per-item queries scan every item verification
+and every self-assessment answer of the campaign (27 a unit, ~160,000 rows at province scale, ~150 ms
+each on PostgreSQL): that is what a per-(campaign, district, category, item) summary would replace."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum, Window
+from django.db.models.functions import RowNumber
 
+from assessment.models import ItemResponse
 from greenoffice.dashboard.scope import DashboardScope
 from inspections.models import ItemVerification, ReviewStatus, VerificationDecision, YearEndReview
 
@@ -19,8 +21,6 @@ HISTOGRAM_END = 100  # final scores reach 105 with the bonus: ≥100 is the last
 TOP_UNITS = 20
 BOTTOM_UNITS = 10
 TOP_INFLATORS = 20
-
-_POINTS = DecimalField(max_digits=8, decimal_places=2)
 
 
 def histogram_bins() -> list[dict]:
@@ -107,17 +107,34 @@ def scores(scope: DashboardScope) -> Scores:
     panel.avg_gap = _round(summary["avg_gap"])
     panel.histogram = [{"label": b["label"], "count": summary[f"bin_{i}"]} for i, b in enumerate(bins)]
 
-    # 2, 3: unit rankings. Ties are broken by the pass score, then the unit code, so the order is stable.
-    fields = (*_UNIT_FIELDS, "final_score", "verified_total", "supervision_deduction", "bonus", "grade",
-              "certified")
-    ranked = reviews.filter(final_score__isnull=False).values(*fields)
-    top = ranked.order_by("-final_score", "-pass_score", "enrolment__unit__code")[:TOP_UNITS]
-    panel.top_units = [_unit_row(row, rank) for rank, row in enumerate(top, start=1)]
-    bottom = ranked.order_by("final_score", "pass_score", "-enrolment__unit__code")[:BOTTOM_UNITS]
-    ranked_count = summary["reviewed"] - _unscored(summary, bins)
-    panel.bottom_units = [_unit_row(row, ranked_count - i) for i, row in enumerate(bottom)]
+    # 2: unit rankings (top, bottom) and the top inflators in one pass: three row numbers over the same
+    # rows, keeping those near either end of either order. Ties fall back to the pass score, then the code.
+    by_score = [F("final_score").desc(), F("pass_score").desc(), F("enrolment__unit__code").asc()]
+    ranked = list(
+        reviews.filter(final_score__isnull=False)
+        .annotate(
+            top=Window(RowNumber(), order_by=by_score),
+            bottom=Window(RowNumber(), order_by=[F("final_score").asc(), F("pass_score").asc(),
+                                                 F("enrolment__unit__code").desc()]),
+            inflation=Window(RowNumber(), order_by=[F("gap").desc(nulls_last=True), F("enrolment__unit__code").asc()]),
+        )
+        .filter(Q(top__lte=TOP_UNITS) | Q(bottom__lte=BOTTOM_UNITS) | Q(inflation__lte=TOP_INFLATORS))
+        .values(*_UNIT_FIELDS, "final_score", "verified_total", "supervision_deduction", "bonus", "grade",
+                "certified", "self_total", "gap", "top", "bottom", "inflation")
+    )
+    panel.top_units = [_unit_row(row, row["top"]) for row in sorted(ranked, key=lambda r: r["top"])
+                       if row["top"] <= TOP_UNITS]
+    panel.bottom_units = [_unit_row(row, row["top"]) for row in sorted(ranked, key=lambda r: r["bottom"])
+                          if row["bottom"] <= BOTTOM_UNITS]
+    panel.inflators = [
+        {"rank": row["inflation"], "unit_id": row["enrolment__unit_id"], "name": row["enrolment__unit__name"],
+         "code": row["enrolment__unit__code"], "district": row["enrolment__unit__district__name"],
+         "self_total": row["self_total"], "verified_total": row["verified_total"], "gap": row["gap"]}
+        for row in sorted(ranked, key=lambda r: r["inflation"])
+        if row["inflation"] <= TOP_INFLATORS and row["gap"] is not None and row["gap"] > 0
+    ]
 
-    # 4: districts by average final score.
+    # 3: districts by average final score.
     district_rows = (
         reviews.order_by()
         .values("enrolment__unit__district_id", "enrolment__unit__district__name")
@@ -133,68 +150,59 @@ def scores(scope: DashboardScope) -> Scores:
         for rank, row in enumerate(district_rows, start=1)
     ]
 
-    # 5: the units whose self-assessment most exceeded the verified score.
-    inflators = (
-        reviews.filter(gap__gt=0)
-        .values(*_UNIT_FIELDS, "self_total", "verified_total", "gap")
-        .order_by("-gap", "enrolment__unit__code")[:TOP_INFLATORS]
-    )
-    panel.inflators = [
-        {"rank": rank, "unit_id": row["enrolment__unit_id"], "name": row["enrolment__unit__name"],
-         "code": row["enrolment__unit__code"], "district": row["enrolment__unit__district__name"],
-         "self_total": row["self_total"], "verified_total": row["verified_total"], "gap": row["gap"]}
-        for rank, row in enumerate(inflators, start=1)
-    ]
-
     verifications = ItemVerification.objects.filter(
         review__enrolment__campaign=scope.campaign, review__status=ReviewStatus.FINALISED,
     ).filter(scope.unit_q("review__enrolment__unit"))
 
-    # 6: block averages: Σ verified item scores of the block / number of reviews.
-    block_rows = (
+    # 4: per item, the verified side (and, summed per block, the block averages).
+    item_rows = list(
         verifications.order_by()
-        .values("item__block__code", "item__block__title", "item__block__points", "item__block__order")
-        .annotate(total=Sum("verified_score"), reviews=Count("review_id", distinct=True))
-        .order_by("item__block__order")
+        .values("item_id", "item__code", "item__title", "item__points", "item__order", "item__block__code",
+                "item__block__title", "item__block__points", "item__block__order")
+        .annotate(n=Count("id"), sum_verified=Sum("verified_score"), avg_verified=Avg("verified_score"),
+                  overridden=Count("id", filter=Q(decision=VerificationDecision.OVERRIDE)))
+        .order_by("item__order")
     )
-    panel.blocks = []
-    for row in block_rows:
-        average = _round(row["total"] / row["reviews"]) if row["reviews"] else None
-        points = row["item__block__points"]
-        panel.blocks.append({
-            "code": row["item__block__code"], "title": row["item__block__title"], "points": points,
-            "avg_verified": average,
-            "pct": _round(average * 100 / points) if average is not None and points else None,
+    # 5: per item, the self side, from the self-assessments of the same finalised reviews. Two grouped scans
+    # cost about half of joining every verification to its response.
+    self_rows = {
+        row["item_id"]: row
+        for row in ItemResponse.objects.filter(
+            assessment__enrolment__campaign=scope.campaign,
+            assessment__enrolment__year_end_review__status=ReviewStatus.FINALISED,
+            self_score__isnull=False,
+        ).filter(scope.unit_q("assessment__enrolment__unit"))
+        .order_by().values("item_id").annotate(n=Count("id"), avg_self=Avg("self_score"))
+    }
+
+    blocks: dict[str, dict] = {}
+    panel.items = []
+    for row in item_rows:
+        block = blocks.setdefault(row["item__block__code"], {
+            "code": row["item__block__code"], "title": row["item__block__title"],
+            "points": row["item__block__points"], "total": Decimal(0),
         })
-
-    # 7: per item, the self score of the same unit and item next to the verified one.
-    self_score = "review__enrolment__self_assessment__responses__self_score"
-    item_rows = (
-        verifications.filter(review__enrolment__self_assessment__responses__item=F("item"))
-        .order_by()
-        .values("item__code", "item__title", "item__points", "item__order")
-        .annotate(
-            n=Count("id"),
-            avg_self=Avg(self_score),
-            avg_verified=Avg("verified_score"),
-            avg_gap=Avg(ExpressionWrapper(F(self_score) - F("verified_score"), output_field=_POINTS)),
-            overridden=Count("id", filter=Q(decision=VerificationDecision.OVERRIDE)),
-            inflated=Count("id", filter=Q(**{f"{self_score}__gt": F("verified_score")})),
-        )
-        .order_by(F("avg_gap").desc(nulls_last=True), "item__order")
-    )
-    panel.items = [
-        {"code": row["item__code"], "title": row["item__title"], "points": row["item__points"], "n": row["n"],
-         "avg_self": _round(row["avg_self"]), "avg_verified": _round(row["avg_verified"]),
-         "avg_gap": _round(row["avg_gap"]), "overridden": row["overridden"], "inflated": row["inflated"]}
-        for row in item_rows
-    ]
+        block["total"] += row["sum_verified"] or 0
+        avg_self = self_rows.get(row["item_id"], {}).get("avg_self")
+        avg_verified = row["avg_verified"]
+        panel.items.append({
+            "code": row["item__code"], "title": row["item__title"], "points": row["item__points"], "n": row["n"],
+            "avg_self": _round(avg_self), "avg_verified": _round(avg_verified),
+            # Both averages are over the same reviews, so their difference is the average gap.
+            "avg_gap": _round(Decimal(str(avg_self)) - Decimal(str(avg_verified)))
+            if avg_self is not None and avg_verified is not None else None,
+            "overridden": row["overridden"],
+        })
+    panel.items.sort(key=lambda r: (r["avg_gap"] is None, -(r["avg_gap"] or 0)))
+    # A block's average: the verified points of its items over all finalised reviews.
+    panel.blocks = []
+    for block in blocks.values():
+        average = _round(block.pop("total") / panel.reviewed) if panel.reviewed else None
+        points = block["points"]
+        block["avg_verified"] = average
+        block["pct"] = _round(average * 100 / points) if average is not None and points else None
+        panel.blocks.append(block)
     return panel
-
-
-def _unscored(summary: dict, bins: list[dict]) -> int:
-    """Finalised reviews without a final score (none in practice): they are left out of the ranking."""
-    return summary["reviewed"] - sum(summary[f"bin_{i}"] for i in range(len(bins)))
 
 
 def _round(value) -> Decimal | None:

@@ -23,9 +23,11 @@ from inspections.models import (
     Severity,
 )
 
-# Visits that count towards "every unit visited at least once a year"; the year-end review and the
-# re-checks after it are not supervision.
+# Supervision visits (the year-end review and the re-checks after it are not supervision).
 SUPERVISION_KINDS = (InspectionKind.ROUTINE, InspectionKind.SPOT_CHECK, InspectionKind.UNANNOUNCED)
+# The coverage rule ("every unit spot-checked at least once a year") counts spot checks only, as the
+# monthly draw does (inspections.services.rounds), so the dashboard and the draw agree on who is left.
+COVERAGE_KINDS = (InspectionKind.SPOT_CHECK,)
 MONTHLY_KINDS = (InspectionKind.SPOT_CHECK, InspectionKind.UNANNOUNCED, InspectionKind.ROUTINE)
 TOP_ITEMS = 10
 OVERDUE_LIST = 50
@@ -144,9 +146,9 @@ def supervision(scope: DashboardScope) -> Supervision:
         by_month[row["m"]][row["kind"]] = row["n"]
     panel.monthly = [{"month": m, "counts": by_month[m]} for m in range(1, 13)]
 
-    # 3: coverage: enrolled units with at least one completed supervision visit in this campaign.
+    # 3: coverage: enrolled units with at least one completed spot check in this campaign.
     visited = Inspection.objects.filter(enrolment=OuterRef("pk"), status=InspectionStatus.COMPLETED,
-                                        kind__in=SUPERVISION_KINDS)
+                                        kind__in=COVERAGE_KINDS)
     coverage = (Enrolment.objects.filter(campaign=campaign).filter(scope.unit_q("unit"))
                 .aggregate(enrolled=Count("id"), covered=Count("id", filter=Exists(visited))))
     panel.enrolled, panel.covered = coverage["enrolled"], coverage["covered"]

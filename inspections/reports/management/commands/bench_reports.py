@@ -119,23 +119,21 @@ class Command(BaseCommand):
         # Warm-up: fonts, templates, stylesheet, database connection.
         document = rendering.render_unit_report(unit=unit, campaign=campaign, verification_code=code)
         gather, template, floor, whole = [], [], [], []
-        html = ""
+        # Interleaved, so a burst of load on a shared machine hits every figure alike.
         for _ in range(repeat):
             t0 = time.perf_counter()
             data = gathering.unit_report_data(unit=unit, campaign=campaign)
             t1 = time.perf_counter()
             html = rendering.unit_report_html_from_data(data, verification_code=code)
             t2 = time.perf_counter()
+            render_pdf(html)
+            t3 = time.perf_counter()
+            document = rendering.render_unit_report(unit=unit, campaign=campaign, verification_code=code)
+            t4 = time.perf_counter()
             gather.append(t1 - t0)
             template.append(t2 - t1)
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            render_pdf(html)
-            floor.append(time.perf_counter() - t0)
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            document = rendering.render_unit_report(unit=unit, campaign=campaign, verification_code=code)
-            whole.append(time.perf_counter() - t0)
+            floor.append(t3 - t2)
+            whole.append(t4 - t3)
         share = statistics.median(gather) / statistics.median(whole) * 100
         self.stdout.write(f"unit report: {unit.code} {unit.name}, {len(document.content) // 1024} KB, "
                           f"median of {repeat} warm renders")
