@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment.forms.self_assessment import ItemResponseForm, SubmitForm
+from assessment.ledger.selectors import ledger_suggestions
 from assessment.models import AssessmentStatus
 from assessment.selectors.self_assessment import (
     assessment_of,
@@ -57,7 +58,10 @@ def _page_context(request, enrolment, *, forms=None, notices=None, errors=None):
     is_editor = self_assessment_can_edit_role(request.user)
     editable = is_editor and (assessment is None or not assessment.is_locked)
     forms = forms or {}
+    # Items 2.1–2.4 get a suggested score computed from the unit's energy ledger, with its calculation.
+    suggestions = ledger_suggestions(unit=enrolment.unit, year=enrolment.campaign.year)
     for row in page.rows_by_item.values():
+        row.ledger_suggestion = suggestions.get(row.item.code)
         row.form = None
         if editable and row.self_scored:
             row.form = forms.get(row.item.pk) or ItemResponseForm(
@@ -73,6 +77,7 @@ def _page_context(request, enrolment, *, forms=None, notices=None, errors=None):
         "is_editor": is_editor,
         "can_review": self_assessment_can_review_role(request.user)
         and assessment is not None and assessment.status == AssessmentStatus.SUBMITTED,
+        "ledger_url": reverse("ledger:unit_year", args=[enrolment.unit_id, enrolment.campaign.year]),
         "submit_form": SubmitForm(initial={"version": assessment.revision if assessment else 0}),
     }
 

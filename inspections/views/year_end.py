@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessment.ledger.selectors import ledger_suggestions
 from assessment.models import RubricItem, Stage
 from assessment.selectors.campaign import campaign_current
 from inspections.forms import add_service_errors
@@ -132,10 +133,14 @@ def _detail_context(request, review, bound=None, **forms):
     staff = is_bureau_staff(user) and not is_member_of(user, review.enrolment.unit_id)
     stored = review.is_finalised and pending is None
     result = _result_view(review, data.score, stored)
+    # The reviewer sees the energy ledger's suggested score (2.1–2.4) beside the self-score.
+    suggestions = ledger_suggestions(unit=review.enrolment.unit, year=review.enrolment.campaign.year)
     for row in data.rows:
         row.lines = (review.provenance or {}).get(row.item.code, []) if stored else row.result.provenance
+        row.ledger_suggestion = suggestions.get(row.item.code)
     return {
         "result": result,
+        "ledger_url": reverse("ledger:unit_year", args=[review.enrolment.unit_id, review.enrolment.campaign.year]),
         "review": review,
         "enrolment": review.enrolment,
         "data": data,

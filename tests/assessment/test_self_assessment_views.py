@@ -209,7 +209,8 @@ def test_self_assessment_page_query_count_is_constant(client, director_a, enrolm
     client.get(url)  # warm the session and caches
     with CaptureQueriesContext(connection) as baseline:
         assert client.get(url).status_code == 200
-    assert len(baseline) <= 12  # 9 today: session, user, gate, rubric (3), answers+files (2), people
+    # session, user, gate, rubric (3), answers+files (2), people, energy-ledger suggestions for 2.1–2.4
+    assert len(baseline) <= 20, len(baseline)
 
     for code in ("1.1", "1.5", "2.2", "3.2", "4.3"):
         response = ItemResponse.objects.get(assessment=assessment_a, item=items[code])
