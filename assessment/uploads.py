@@ -139,6 +139,8 @@ def validate_upload(file, *, allowed_kinds=EVIDENCE_KINDS, max_bytes=None, max_p
     if found != expected_format:
         raise ValidationError(_mismatch_message(display, extension, found, head), code="mismatch")
 
+    if expected_format in _OOXML_PARTS:
+        _refuse_zip_bomb(file, display, max_bytes)
     if kind == IMAGE:
         content = _reencode_image(file, display, expected_format, max_pixels)
     else:
@@ -180,6 +182,31 @@ def _ooxml_format(file) -> str | None:
         if any(n.startswith(prefix) for n in names):
             return fmt
     return "zip"
+
+
+# A Word/Excel/PPT package inflates to a few times its size; a "zip bomb" inflates a thousandfold.
+OOXML_MAX_INFLATE_FACTOR = 10
+
+
+def _refuse_zip_bomb(file, display: str, max_bytes: int) -> None:
+    """Refuse an OOXML package whose parts would inflate past OOXML_MAX_INFLATE_FACTOR × the upload
+    limit, judged from the archive's directory alone (nothing is inflated). A directory that lies about
+    the sizes is harmless: zipfile stops each part at its declared size."""
+    limit = max_bytes * OOXML_MAX_INFLATE_FACTOR
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        inflated = 0  # _ooxml_format already read this directory; nothing more to learn here
+    finally:
+        file.seek(0)
+    if inflated > limit:
+        raise ValidationError(
+            _("文件“%(name)s”解压后超过%(limit)s,可能是恶意构造的压缩文件,不能上传")
+            % {"name": display, "limit": filesizeformat(limit)},
+            code="zip_bomb",
+        )
 
 
 _FORMAT_LABELS = {

@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from greenoffice.audit import audit_event_search
 from greenoffice.forms import AuditSearchForm
@@ -57,4 +59,6 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    # No request context: its processors read the session and the user, and the database may be the
+    # very thing that failed (a killed connection would turn this page into the server's bare 500).
+    return HttpResponseServerError(render_to_string("errors/500.html"))

@@ -23,9 +23,9 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def totp_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
-    """The code the phone shows now (or `offset_steps` 30-second windows away: -1 is the previous one)."""
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
-                 drift=device.drift + offset_steps)
+    """The code the phone shows now (or `offset_steps` 30-second windows away: -1 is the previous one).
+    The phone's clock is right: the drift the server learned is not applied here."""
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset_steps)
     return f"{value:0{device.digits}d}"
 
 

@@ -6,6 +6,7 @@ The parser checks every cell before anything is saved and names each bad cell by
 Only the first rows and columns are read (read-only mode), so a huge or hostile file costs little.
 """
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -21,6 +22,8 @@ from assessment.ledger import indicators
 SHEET_TITLE = "台账"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# The filled-in template inflates to well under 1 MB; a zip bomb to gigabytes.
+MAX_INFLATED_BYTES = 50 * 1024 * 1024
 MAX_ERRORS_SHOWN = 30
 # Rows read past the twelve months, to refuse a sheet with extra data rather than ignore it.
 EXTRA_ROWS_CHECKED = 30
@@ -169,6 +172,21 @@ def _where(row: int, col: int) -> str:
     return f"{where}({header})" if header else where
 
 
+def _refuse_zip_bomb(file) -> None:
+    """A 2 MB .xlsx can inflate to gigabytes (openpyxl reads the shared strings whole): judge the
+    inflated size from the archive's directory before openpyxl opens anything."""
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ValidationError(_("文件不是有效的Excel(.xlsx)表格,请使用系统下载的模板")) from None
+    finally:
+        file.seek(0)
+    if inflated > MAX_INFLATED_BYTES:
+        raise ValidationError(_("文件解压后过大,不是系统下载的模板,请使用系统下载的模板"))
+
+
 def parse_year_sheet(file, *, year: int, today: date) -> dict[int, dict]:
     """month → values for every filled month row, or ValidationError listing every bad cell."""
     size = getattr(file, "size", None)
@@ -177,6 +195,7 @@ def parse_year_sheet(file, *, year: int, today: date) -> dict[int, dict]:
     name = str(getattr(file, "name", "") or "")
     if name and not name.lower().endswith(".xlsx"):
         raise ValidationError(_("只能上传Excel(.xlsx)文件,请使用系统下载的模板"))
+    _refuse_zip_bomb(file)
     try:
         file.seek(0)
         wb = load_workbook(file, read_only=True, data_only=True)

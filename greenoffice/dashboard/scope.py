@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Campaign
-from assessment.selectors.campaign import campaign_current
+from assessment.selectors.campaign import campaign_current, campaign_list_for_user
 from units.models import District, Role, Unit, UnitCategory
 from units.selectors import district_list_for_user, unit_scope_q
 
@@ -35,7 +35,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.select_related("rubric").order_by("-year")
+        self.fields["campaign"].queryset = campaign_list_for_user(user=user)
         # Only the districts the user may see are offered; any other id is simply not valid.
         self.fields["district"].queryset = district_list_for_user(user=user)
         for form_field in self.fields.values():

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "assessment.ledger",
     "inspections",
     "inspections.reports",
+    "inspections.evaluation",
 ]
 
 MIDDLEWARE = [

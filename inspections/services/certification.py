@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from assessment.models import Campaign, Enrolment, Stage
 from assessment.workflow import enrolment_transition
 from greenoffice.audit import audit_record
+from inspections.evaluation.selectors.gate import IN_PROGRESS as GATE_IN_PROGRESS
+from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.models import (
     Certificate,
     CertificateStatus,
@@ -117,9 +119,26 @@ def publicity_close(*, actor, batch: PublicityBatch, today=None) -> list[Certifi
     valid_until = add_years(today, settings.GREENOFFICE_CERTIFICATE_VALID_YEARS)
     certificates = []
     entries = locked.entries.select_related("enrolment__unit").filter(enrolment__stage=Stage.PUBLICITY)
-    for entry in entries.order_by("enrolment__unit__code"):
-        sequence += 1
+    # The public evaluation's satisfaction gate (inspections.evaluation): naming waits for a round
+    # still open, and a unit that did not meet it is not named (it fails, with the gate's reason).
+    gated = [(entry, satisfaction_gate(enrolment=entry.enrolment)) for entry in entries.order_by("enrolment__unit__code")]
+    waiting = [entry.enrolment.unit.name for entry, gate in gated if gate.status == GATE_IN_PROGRESS]
+    if waiting:
+        raise ValidationError(_("公开评议尚未结束(%(units)s),请先结束公开评议再命名") % {"units": "、".join(waiting)})
+    for entry, gate in gated:
         enrolment = entry.enrolment
+        if gate.blocks_naming:
+            entry.withdrawn_reason = gate.reason
+            entry.save(update_fields=["withdrawn_reason"])
+            enrolment_transition(enrolment=enrolment, to_stage=Stage.FAILED, actor=actor,
+                                 reason=_("未予命名:%(reason)s") % {"reason": gate.reason})
+            audit_record(actor=actor, action="publicity_gate_refused", obj=locked, unit_id=enrolment.unit_id,
+                         changes={"enrolment": enrolment.pk, "rate": gate.rate, "answers": gate.answers,
+                                  "threshold": gate.threshold}, reason=gate.reason)
+            notification_send(users=unit_directors(enrolment.unit_id), kind="not_named",
+                              title=_("贵单位本年度未予命名"), body=gate.reason)
+            continue
+        sequence += 1
         certificate = Certificate.objects.create(
             enrolment=enrolment, unit=enrolment.unit, batch=locked, year=year, sequence=sequence,
             number=certificate_number(year, sequence), issued_on=today, valid_until=valid_until, issued_by=actor,

@@ -18,6 +18,7 @@ from assessment.models import BonusItem, Enrolment, ItemResponse, Method, Rubric
 from assessment.selectors.self_assessment import deduction_counts, deduction_max_count
 from assessment.workflow import enrolment_transition
 from greenoffice.audit import audit_record
+from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.models import (
     ItemVerification,
     Objection,
@@ -221,10 +222,24 @@ def _store_result(review: YearEndReview, score: scoring.UnitScore) -> dict:
         "certified": score.certified,
         "outcome": review_outcome(score),
     }
+    reasons = list(score.not_certified_reasons)
+    provenance = {code: list(lines) for code, lines in score.provenance.items()}
+    # The public evaluation's satisfaction gate (inspections.evaluation): once its round is closed, a
+    # unit below the threshold (or short of answers) is not certified and its outcome is failed.
+    gate = satisfaction_gate(enrolment=review.enrolment)
+    summary = provenance.setdefault("summary", [])
+    if gate.passed is not None:
+        summary.append(gate.reason)
+    if gate.passed is False:
+        reasons.append(gate.reason)
+        if values["certified"]:
+            values["certified"], values["outcome"] = False, ReviewOutcome.FAILED
+            summary[:] = [line for line in summary if line != "予以认定"] + [_("不予认定:%(reason)s")
+                                                                            % {"reason": gate.reason}]
     for field, value in values.items():
         setattr(review, field, value)
-    review.not_certified_reasons = list(score.not_certified_reasons)
-    review.provenance = {code: list(lines) for code, lines in score.provenance.items()}
+    review.not_certified_reasons = reasons
+    review.provenance = provenance
     return values
 
 
@@ -261,9 +276,11 @@ def review_finalise(*, actor, review: YearEndReview) -> YearEndReview:
     locked.save()
     audit_record(actor=actor, action="review_finalise", obj=locked, unit_id=enrolment.unit_id, changes=values)
     outcome = values["outcome"]
-    _move_to_outcome(actor=actor, enrolment=enrolment, outcome=outcome,
-                     reason=_("年终考核:%(grade)s,合格判定得分%(score)s")
-                     % {"grade": score.grade.grade, "score": scoring.format_points(score.pass_score)})
+    reason = (_("年终考核:%(grade)s,合格判定得分%(score)s")
+              % {"grade": score.grade.grade, "score": scoring.format_points(score.pass_score)})
+    if score.certified and not values["certified"]:  # the satisfaction gate was not met
+        reason += ";" + locked.not_certified_reasons[-1]
+    _move_to_outcome(actor=actor, enrolment=enrolment, outcome=outcome, reason=reason)
     deadline = objection_deadline(locked)
     notification_send(
         users=unit_directors(enrolment.unit_id), kind="review_result",

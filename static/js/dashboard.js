@@ -136,6 +136,19 @@
   });
   document.addEventListener("htmx:afterSwap", function (e) { initCharts(e.target); });
 
+  // A session that expired gets the log-in page back through a redirect: open it as the page instead
+  // of drawing it inside a card.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var panel = e.detail.elt;
+    var xhr = e.detail.xhr;
+    if (!panel || !panel.hasAttribute("data-panel") || !xhr || !xhr.responseURL) { return; }
+    var requested = new URL(panel.getAttribute("hx-get"), window.location.href).pathname;
+    if (new URL(xhr.responseURL).pathname !== requested) {
+      e.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL);
+    }
+  });
+
   // A panel that fails says so in its own card; the others are unaffected.
   function panelFailed(e) {
     var panel = e.detail.elt;

@@ -168,3 +168,13 @@ def test_dashboard_battle_map_escapes_unit_names(client, city, leader_city):
     html = client.get(reverse("dashboard:battle_map"), headers={"HX-Request": "true"}).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
+
+
+def test_dashboard_overdue_list_links_to_the_orders_in_scope(client, city, leader_a):
+    client.force_login(leader_a)
+    html = client.get(reverse("dashboard:supervision"), headers={"HX-Request": "true"}).content.decode()
+    orders = city["orders"]
+    # On the real today every open order of 2026 with a past deadline is overdue: O2 (district A) is listed,
+    # O5 (district B) is not.
+    assert f'href="{reverse("inspections:order_detail", args=[orders["O2"].pk])}"' in html
+    assert orders["O5"].number not in html

@@ -74,20 +74,28 @@ def terminate_backend(pid: int) -> None:
         assert cursor.fetchone()[0] is True, f"backend {pid} was not terminated"
 
 
+def _drop_broker_pools():
+    # Celery keeps a connection pool (app._pool) and a producer pool (app.amqp._producer_pool) made
+    # for the broker URL of their first use; both must go for another URL to take effect. (app.close()
+    # is no substitute: it keeps the producer pool and deregisters the app from shared_task.)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextlib.contextmanager
 def broker_at(url: str):
     """Send every task of this process to `url`, for real (task_always_eager off), then restore.
-
-    app.close() drops the app's connection and producer pools, so the next send connects to the new
-    URL with the transport options of the settings (socket timeouts)."""
+    The transport options (socket timeouts) stay those of the settings."""
     saved = app.conf.broker_url, app.conf.task_always_eager
-    app.close()
+    _drop_broker_pools()
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     try:
         yield
     finally:
-        app.close()
+        _drop_broker_pools()
         app.conf.broker_url, app.conf.task_always_eager = saved
 
 

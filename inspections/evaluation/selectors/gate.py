@@ -1,0 +1,80 @@
+"""The satisfaction gate (满意度门槛): may a unit be named, as far as the public evaluation goes?
+
+The rule, decided with the bureau's campaign documents in mind (DESIGN.md: public evaluation before
+naming) and recorded in docs/architecture.md:
+- the unit is not a target of its campaign's evaluation round → passed=None ("not evaluated"): the
+  gate does not apply and blocks nothing (a campaign may run without public evaluation);
+- the round is not closed yet → passed=None ("in progress"): the numbers are shown as they stand;
+  the year-end result is not changed by them, and naming waits until the round is closed;
+- the round is closed: fewer answers than the round's minimum → passed=False (a handful of answers
+  can't vouch for a unit); a satisfaction rate below the threshold → passed=False; otherwise True.
+  Exactly at the threshold passes (questions.meets_threshold compares without rounding).
+
+Called by inspections' year-end finalisation (the stored outcome) and by publicity_close (naming).
+Two queries."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from inspections.evaluation.models import EvaluationTarget, RoundStatus
+from inspections.evaluation.questions import OVERALL, SATISFIED_RATINGS, meets_threshold, satisfaction_rate
+
+NOT_EVALUATED = "not_evaluated"
+IN_PROGRESS = "in_progress"
+PASSED = "passed"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Gate:
+    passed: bool | None
+    rate: Decimal | None
+    answers: int
+    threshold: Decimal | None
+    reason: str
+    status: str = NOT_EVALUATED
+    satisfied: int = 0
+    min_answers: int | None = None
+    target_id: int | None = None
+
+    @property
+    def blocks_naming(self) -> bool:
+        return self.passed is False
+
+
+def format_percent(value: Decimal | None) -> str:
+    """80 → "80%", 79.99 → "79.99%": how the gate's messages write rates and thresholds."""
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}%" if value == value.to_integral() else f"{value:.2f}%"
+
+
+def satisfaction_gate(*, enrolment) -> Gate:
+    target = (EvaluationTarget.objects.filter(enrolment_id=enrolment.pk).select_related("round")
+              .order_by("-round__campaign__year").first())
+    if target is None:
+        return Gate(passed=None, rate=None, answers=0, threshold=None, status=NOT_EVALUATED,
+                    reason=_("未列入公开评议"))
+    round_ = target.round
+    field = f"rating_{OVERALL}"
+    counts = target.responses.aggregate(
+        answers=Count("id"), satisfied=Count("id", filter=Q(**{f"{field}__in": SATISFIED_RATINGS})))
+    answers, satisfied = counts["answers"], counts["satisfied"]
+    rate = satisfaction_rate(satisfied, answers)
+    common = {"rate": rate, "answers": answers, "satisfied": satisfied, "threshold": round_.threshold,
+              "min_answers": round_.min_answers, "target_id": target.pk}
+    numbers = {"rate": format_percent(rate), "threshold": format_percent(round_.threshold), "n": answers,
+               "min": round_.min_answers}
+    if round_.status != RoundStatus.CLOSED:
+        return Gate(passed=None, status=IN_PROGRESS, **common,
+                    reason=_("公开评议进行中:已收到%(n)s份,满意度%(rate)s(门槛%(threshold)s)") % numbers)
+    if answers < round_.min_answers:
+        return Gate(passed=False, status=FAILED, **common,
+                    reason=_("公开评议有效答卷%(n)s份,少于最低要求%(min)s份") % numbers)
+    if not meets_threshold(satisfied, answers, round_.threshold):
+        return Gate(passed=False, status=FAILED, **common,
+                    reason=_("公开评议满意度%(rate)s低于%(threshold)s") % numbers)
+    return Gate(passed=True, status=PASSED, **common,
+                reason=_("公开评议满意度%(rate)s,达到%(threshold)s(%(n)s份)") % numbers)

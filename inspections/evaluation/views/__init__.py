@@ -1,0 +1,2 @@
+"""Pages of the evaluation app, split by noun: public questionnaire, evaluation management,
+activities, awards, private files."""
