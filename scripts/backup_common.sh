@@ -1,5 +1,5 @@
 # Shared by scripts/backup.sh and scripts/restore.sh (sourced, not run): database URLs and row counts.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this file
 
 # The same defaults as greenoffice/settings/base.py when the environment sets nothing.
 VAR_DIR_DEFAULT="${GREENOFFICE_VAR_DIR:-var}"
@@ -15,7 +15,6 @@ fi
 
 # Exact row counts of every table, "table<TAB>rows", one statement so that it can run inside the
 # snapshot the dump was taken from (query_to_xml runs a count per table without a function).
-# shellcheck disable=SC2034  # used by the scripts that source this file
 PG_COUNT_SQL="SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END
     || E'\\t' || (xpath('/row/n/text()', query_to_xml(
         format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text

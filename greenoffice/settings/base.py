@@ -190,6 +190,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "greenoffice@localhost")
+# A mail server that accepts connections and never answers must not hang the request that notifies.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
 # --- Celery -------------------------------------------------------------------------------------
 # Without a configured broker the app runs on kombu's filesystem transport under var/, so the demo

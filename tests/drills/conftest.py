@@ -76,10 +76,9 @@ def terminate_backend(pid: int) -> None:
 
 def _drop_broker_pools():
     # Celery keeps a connection pool (app._pool) and a producer pool (app.amqp._producer_pool) made
-    # for the broker URL of their first use; both must go for another URL to take effect. (app.close()
-    # is no substitute: it keeps the producer pool and deregisters the app from shared_task.)
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # for the broker URL of their first use; both must go for another URL to take effect. Dropped, not
+    # closed: kombu's registry keeps one pool per URL and hands the same one out again next time.
+    # (app.close() is no substitute: it keeps the producer pool and deregisters the app.)
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -87,16 +86,19 @@ def _drop_broker_pools():
 @contextlib.contextmanager
 def broker_at(url: str):
     """Send every task of this process to `url`, for real (task_always_eager off), then restore.
-    The transport options (socket timeouts) stay those of the settings."""
-    saved = app.conf.broker_url, app.conf.task_always_eager
+    The transport options (socket timeouts) stay those of the settings.
+
+    broker_write_url, not broker_url: Celery reads broker_url from the CELERY_BROKER_URL environment
+    variable first (CI sets it), and every send connects through broker_write_url."""
+    saved = app.conf.get("broker_write_url"), app.conf.task_always_eager
     _drop_broker_pools()
-    app.conf.broker_url = url
+    app.conf.broker_write_url = url
     app.conf.task_always_eager = False
     try:
         yield
     finally:
         _drop_broker_pools()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_write_url, app.conf.task_always_eager = saved
 
 
 @pytest.fixture

@@ -168,7 +168,7 @@ def test_broker_down_report_request_stays_queued_and_sweeper_sends_it_when_back(
     assert "已提交生成请求,报告生成后可在此下载。" in page and "排队中" in page
     report = Report.objects.get(requested_by=director_a)
     assert report.status == ReportStatus.QUEUED and report.enqueued_at is None
-    assert "broker unavailable" in caplog.text
+    assert "broker unavailable" in caplog.text and "6390" in caplog.text  # refused by the dead port
 
     # Redis back: beat's sweeper (every two minutes) re-sends queued reports older than
     # REPORTS_REQUEUE_AFTER_SECONDS; set to 0 here instead of waiting five minutes.
@@ -196,7 +196,8 @@ def silent_redis():
         server.close()
 
 
-def test_silent_redis_report_request_returns_and_stays_queued(client, director_a, enrolment_a, silent_redis):
+def test_silent_redis_report_request_returns_and_stays_queued(client, director_a, enrolment_a, silent_redis,
+                                                              caplog):
     client.force_login(director_a)
     with broker_at(silent_redis), fail_if_hung(60):
         response = client.post(reverse("reports:request"), {"kind": "unit", "unit": enrolment_a.unit_id,
@@ -204,3 +205,4 @@ def test_silent_redis_report_request_returns_and_stays_queued(client, director_a
     report = Report.objects.get(requested_by=director_a)
     assert response.status_code == 302 and response.url == reverse("reports:detail", args=[report.pk])
     assert report.status == ReportStatus.QUEUED and report.enqueued_at is None
+    assert "Timeout reading from socket" in caplog.text  # it reached the silent server and gave up
