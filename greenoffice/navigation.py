@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem(_("整改通知"), "inspections:order_list", ALL_ROLES, "exclamation-triangle"),
     NavItem(_("年终考核"), "inspections:review_list", frozenset({Role.INSPECTOR, Role.ADMIN, Role.LEADER}), "award"),
     NavItem(_("能源台账"), "ledger:index", ALL_ROLES, "lightning-charge"),
+    NavItem(_("评议评选"), "evaluation:index", ALL_ROLES, "megaphone"),
     NavItem(_("报告"), "reports:list", ALL_ROLES, "file-earmark-pdf"),
     NavItem(_("单位管理"), "units:list", ALL_ROLES, "building"),
     NavItem(_("考评细则"), "assessment:rubric_list", frozenset({Role.ADMIN, Role.INSPECTOR}), "journal-text"),

@@ -20,12 +20,17 @@ urlpatterns = [
     path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("accounts/2fa/", include("units.two_factor.urls")),
+    # Django's set_language view (POST): the language switcher in the navbar posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", views.audit_list, name="audit_list"),
     path("units/", include("units.urls")),
     path("assessment/", include("assessment.urls")),
     path("ledger/", include("assessment.ledger.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("inspections.reports.urls")),
+    path("evaluation/", include("inspections.evaluation.urls")),
+    # Short public links printed on posters (公开评议问卷): /p/<8-character code>/.
+    path("p/", include("inspections.evaluation.public_urls")),
     path("dashboard/", include("greenoffice.dashboard.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -42,7 +42,11 @@ TODO = ROOT / "var" / "i18n_todo.json"
 CTX_SEP = "\x04"
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-_PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|\{[A-Za-z_][A-Za-z0-9_]*\}")
+_PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]"  # %(name)s
+    r"|%[-#0+]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]"  # %s, %d (no space flag: "80% of" is text)
+    r"|\{[A-Za-z_][A-Za-z0-9_]*\}"  # {name} (str.format)
+)
 
 
 def po_unquote(raw: str) -> str:
@@ -120,11 +124,13 @@ class Entry:
     def translated(self) -> bool:
         return all(self.msgstrs) and not self.fuzzy
 
-    def set_translation(self, values: list[str]) -> None:
-        """Write msgstr (or msgstr[0..n]) and drop the fuzzy flag and msgmerge's previous-msgid lines."""
+    def set_translation(self, values: list[str], nplurals: int = 2) -> None:
+        """Write msgstr (or msgstr[0..nplurals-1]) and drop the fuzzy flag and msgmerge's
+        previous-msgid lines."""
         if self.plural:
-            count = len([k for k in self.fields if k.startswith("msgstr[")]) or 2
-            values = (values + [values[-1]] * count)[:count]
+            for key in [k for k in self.fields if k.startswith("msgstr[")]:
+                del self.fields[key], self.raw[key]
+            values = (values + [values[-1]] * nplurals)[:nplurals]
             for i, value in enumerate(values):
                 self._set(f"msgstr[{i}]", value)
         else:
@@ -167,6 +173,11 @@ class Catalogue:
     def header(self) -> Entry:
         return self.entries[0]
 
+    @property
+    def nplurals(self) -> int:
+        found = re.search(r"nplurals\s*=\s*(\d+)", self.header.fields.get("msgstr", ""))
+        return int(found.group(1)) if found else 2
+
     def messages(self) -> list[Entry]:
         """Every live entry but the header (msgid "")."""
         return [e for e in self.entries if not e.obsolete and e.msgid]
@@ -184,12 +195,11 @@ def tidy_header(cat: Catalogue, language: str) -> None:
     text = re.sub(r"Project-Id-Version: .*\n", "Project-Id-Version: greenoffice\n", text)
     text = re.sub(r"Language: .*\n", f"Language: {language}\n", text)
     text = re.sub(r"Last-Translator: .*\n", "Last-Translator: Green Office team\n", text)
+    text = re.sub(r"PO-Revision-Date: YEAR.*\n", "PO-Revision-Date: 2026-11-27 12:00+0800\n", text)
     text = re.sub(r"Language-Team: .*\n", f"Language-Team: {language}\n", text)
     head._set("msgstr", text)
-    head.comments = [c for c in head.comments if not c.startswith("#,") and not c.startswith("# ")
-                     and c != "#"]
-    head.comments.insert(0, f"# Green Office (绿色机关创建管理) — {language} catalogue. "
-                            "Refresh with scripts/i18n_update.py.")
+    head.comments = [f"# Green Office (绿色机关创建管理) — {language} catalogue. "
+                     "Refresh with scripts/i18n_update.py."]
 
 
 def extract() -> None:
@@ -205,10 +215,11 @@ def fill_source_language(path: Path) -> int:
     cat = Catalogue(path)
     tidy_header(cat, "zh_Hans")
     changed = 0
+    count = cat.nplurals
     for entry in cat.messages():
-        want = [entry.msgid] if not entry.plural else [entry.msgid]
-        if entry.msgstrs != want * len(entry.msgstrs) or entry.fuzzy:
-            entry.set_translation(want)
+        want = [entry.msgid] * (count if entry.plural else 1)
+        if entry.msgstrs != want or entry.fuzzy:
+            entry.set_translation(want, count)
             changed += 1
     cat.save()
     return changed
@@ -222,7 +233,7 @@ def apply_translations(cat: Catalogue, translations: dict) -> int:
         values = value if isinstance(value, list) else [value]
         if entry is None or not all(isinstance(v, str) and v.strip() for v in values):
             continue
-        entry.set_translation(values)
+        entry.set_translation(values, cat.nplurals)
         applied += 1
     return applied
 

@@ -221,7 +221,8 @@ class Participation(TimeStampedModel):
 
     activity = models.ForeignKey(Activity, verbose_name=_("公益活动"), on_delete=models.PROTECT,
                                  related_name="participations")
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="activity_participations")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT,
+                             related_name="activity_participations")
     participants = models.PositiveIntegerField(_("参加人数"), default=1)
     summary = models.TextField(_("参与情况"), max_length=2000)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
@@ -303,7 +304,8 @@ class Nomination(TimeStampedModel):
             models.UniqueConstraint(fields=["campaign", "kind", "person"], condition=models.Q(kind="guardian"),
                                     name="nomination_guardian_once_per_person"),
             models.CheckConstraint(
-                condition=(models.Q(kind="star", person__isnull=True) | models.Q(kind="guardian", person__isnull=False)),
+                condition=(models.Q(kind="star", person__isnull=True)
+                           | models.Q(kind="guardian", person__isnull=False)),
                 name="nomination_person_matches_kind"),
         ]
 

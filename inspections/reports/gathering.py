@@ -26,6 +26,7 @@ from assessment.models import (
 )
 from assessment.rubric_schema import format_points
 from assessment.selectors.rubric import rubric_blocks_with_items, rubric_scoring_rules
+from inspections.evaluation.selectors.awards import award_winners
 from inspections.models import (
     Certificate,
     CertificateStatus,
@@ -346,7 +347,7 @@ SUMMARY_RANKING_SIZE = 20
 
 
 def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
-    """Progress to targets, by district, ranking, top problem items, certified list (8 queries)."""
+    """Progress to targets, by district, ranking, top problem items, certified list, award winners (9 queries)."""
     campaign = Campaign.objects.select_related("rubric").get(pk=campaign.pk)
     today = timezone.localdate()
     districts = list(District.objects.filter(Q() if district_ids is None else Q(pk__in=district_ids))
@@ -442,6 +443,8 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
             sorted(averages, key=lambda pair: -pair[1]), maximum=Decimal(100)) if averages else "",
         "problem_items": problem_items,
         "certificates": certificates,
+        # 绿色机关之星 and 环保卫士 selected by the bureau (inspections.evaluation; one query).
+        "award_winners": award_winners(campaign=campaign, district_ids=district_ids),
     }
 
 

@@ -352,6 +352,18 @@ def _bulk_maybe_assemble(parent_id: int, *, force: bool = False) -> None:
 def report_assemble_bulk(*, report_id: int) -> str:
     """Zip the finished members of a settled bulk job into the parent's file. Idempotent and exclusive:
     the parent row is locked while zipping and a done parent is left alone."""
+    try:
+        return _assemble(report_id)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("reports: bulk #%s assembly failed", report_id)
+        Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+            status=ReportStatus.FAILED, error=_error_text(exc), finished_at=timezone.now())
+        return "failed"
+
+
+def _assemble(report_id: int) -> str:
     with transaction.atomic():
         parent = (
             Report.objects.select_for_update(skip_locked=True, of=("self",))

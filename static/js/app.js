@@ -35,7 +35,31 @@
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
     }
   });
-  function init(root) { applyWidths(root); }
+  // A table wider than a phone screen scrolls inside .table-responsive. Keyboard users can scroll a
+  // box only if it takes focus (WCAG 2.1.1), and a focusable region needs a name: the table's caption,
+  // else the heading just before it, else its column headings.
+  function tableName(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    var before = box.previousElementSibling;
+    if (before && /^H[1-6]$/.test(before.tagName) && before.textContent.trim()) { return before.textContent.trim(); }
+    return Array.prototype.map.call(box.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    }).filter(Boolean).join(" ");
+  }
+  function focusableScrollers(root) {
+    var boxes = root.matches && root.matches(".table-responsive") ? [root] : root.querySelectorAll(".table-responsive");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.hasAttribute("tabindex")) { return; }
+      if (box.scrollWidth <= box.clientWidth + 1 && box.scrollHeight <= box.clientHeight + 1) { return; }
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        box.setAttribute("aria-label", tableName(box));
+      }
+    });
+  }
+  function init(root) { applyWidths(root); focusableScrollers(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
 })();

@@ -110,7 +110,10 @@
         el.style.height = Math.min(1600, 60 + spec.categories.length * 24) + "px";
       }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(optionFor(spec));
+      var option = optionFor(spec);
+      // Someone who asked their system for less motion gets the chart drawn at once.
+      if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) { option.animation = false; }
+      chart.setOption(option);
       charts.push(chart);
     });
   }

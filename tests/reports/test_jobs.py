@@ -293,3 +293,15 @@ def test_round_bulletin_request_rules(inspector_a, campaign, enrolled, district_
     with pytest.raises(ValidationError) as excinfo:
         report_request(actor=inspector_a, kind=ReportKind.ROUND, spot_round=city_wide)
     assert "尚未抽取" in excinfo.value.messages[0]
+
+
+def test_bulk_assembly_failure_fails_the_job_with_its_reason(admin_user, campaign, enrolled, no_send, fake_render,
+                                                             monkeypatch):
+    bulk = report_request(actor=admin_user, kind=ReportKind.BULK, campaign=campaign)
+    services.report_render(report_id=bulk.pk)
+    for child in bulk.children.all():
+        render_report_task(child.pk)
+    monkeypatch.setattr(rendering, "write_bulk_zip", mock.Mock(side_effect=OSError("磁盘已满")))
+    assert services.report_assemble_bulk(report_id=bulk.pk) == "failed"
+    bulk.refresh_from_db()
+    assert bulk.status == ReportStatus.FAILED and "磁盘已满" in bulk.error

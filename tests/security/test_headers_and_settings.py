@@ -13,8 +13,6 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.otp import login_with_otp
-
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
@@ -49,8 +47,9 @@ def test_headers_on_the_login_page(client):
 
 
 @pytest.mark.django_db
-def test_headers_on_logged_in_pages_errors_and_downloads(client, admin_user, unit_a):
-    login_with_otp(client, admin_user)
+def test_headers_on_logged_in_pages_errors_and_downloads(otp_client, admin_user, unit_a):
+    # Two-factor enforcement on, as in production: the admin has passed the second factor.
+    client = otp_client(admin_user)
     for url in (reverse("home"), reverse("units:list"), reverse("units:export"), "/no-such-page/",
                 reverse("two_factor:security")):
         response = client.get(url)

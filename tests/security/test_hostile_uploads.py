@@ -176,8 +176,8 @@ def test_hostile_evidence_names_are_cleaned_and_stored_under_a_hash(
 
 def test_hostile_evidence_name_with_a_nul_byte_never_500s(director_client, enrolment_a, saved_item):
     response = post_evidence(director_client, enrolment_a, saved_item, upload("a\x00b.pdf", PDF + b"nul"))
-    assert response.status_code in (200, 302, 400)
-    assert all("\x00" not in e.original_name for e in Evidence.objects.all())
+    assert response.status_code == 302
+    assert Evidence.objects.filter(response__item=saved_item, original_name="ab.pdf").exists()
     assert_nothing_lost(saved_item)
 
 
@@ -276,7 +276,7 @@ BILLION_LAUGHS = "\n".join(
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("rubric.yaml", BILLION_LAUGHS.encode(), "考评细则"),
+    ("rubric.yaml", BILLION_LAUGHS.encode(), "的&quot;code&quot;必须是文本"),
     ("rubric.yaml", b"rubric: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "YAML格式错误"),
     ("rubric.yaml", "考评细则: 绿色机关".encode("gbk"), "必须是UTF-8编码"),
     ("rubric.yaml", exe_bytes(), "必须是UTF-8编码"),

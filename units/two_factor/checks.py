@@ -13,8 +13,8 @@ def check_two_factor_roles(app_configs, **kwargs):
     missing = [role.value for role in MANDATORY_ROLES if role not in roles]
     if missing:
         return [checks.Error(
-            "GREENOFFICE_REQUIRE_2FA_ROLES must include %s: administrators and inspectors must log in "
-            "with two factors (OWASP ASVS 6.3.2)." % ", ".join(missing),
+            f"GREENOFFICE_REQUIRE_2FA_ROLES must include {', '.join(missing)}: administrators and inspectors "
+            "must log in with two factors (OWASP ASVS 6.3.2).",
             id="greenoffice.E201",
         )]
     return []

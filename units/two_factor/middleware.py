@@ -18,8 +18,9 @@ from units.two_factor.selectors import (
     two_factor_required_for,
 )
 
-#: Pages an unverified session may open.
-EXEMPT_VIEW_NAMES = frozenset({"two_factor:verify", "two_factor:setup", "logout"})
+#: Pages an unverified session may open (set_language only sets the language cookie, so the code
+#: page can be read in English).
+EXEMPT_VIEW_NAMES = frozenset({"two_factor:verify", "two_factor:setup", "logout", "set_language"})
 
 
 def owes_code(request) -> str | None:

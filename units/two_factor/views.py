@@ -5,9 +5,9 @@ Every page needs a logged-in user; the code and set-up pages are the only ones t
 (middleware.py) lets an unverified session open. Codes entered, right or wrong, go to the
 `greenoffice.security` log with who, when (UTC) and from where."""
 import logging
-from urllib.parse import urlencode
 from base64 import b32encode
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import django_otp
 from django.contrib import messages
@@ -127,11 +127,15 @@ def security(request):
     user = request.user
     device = totp_device_for(user)
     required = two_factor_required_for(user)
+    disable_form = TokenForm()
+    # The page is about more than this field: don't jump into it.
+    disable_form.fields["token"].widget.attrs.pop("autofocus", None)
+    disable_form.fields["token"].help_text = _("输入身份验证器上当前的6位数字以确认关闭")
     return render(request, "registration/otp_security.html", {
         "device": device,
         "required": required,
         "can_disable": device is not None and not required,
-        "disable_form": TokenForm(),
+        "disable_form": disable_form,
         "can_reset_others": user.is_admin_role,
     })
 

@@ -6,8 +6,6 @@ Deterministic: each unit's random details come from a generator seeded with the 
 Extending: write `def seed_<what>(ctx: SeedContext) -> None` and append it to `STEPS`; earlier steps
 leave what later ones need on `ctx` (districts, units, users, rubric, campaign)."""
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessment.ledger.demo import seed_ledger
+from assessment.ledger.models import MonthlyRecord
+from assessment.management.commands._demo_context import CAMPAIGN_YEAR, SeedContext
 from assessment.management.commands._demo_data import (
     DEMO_USERS,
     DISTRICTS,
@@ -25,6 +25,15 @@ from assessment.management.commands._demo_data import (
     UNITS,
     head_title,
 )
+from assessment.management.commands._demo_route import demo_route, two_factor_note
+from assessment.management.commands._demo_self_assessment import (
+    liaison_username,
+    seed_liaisons,
+    seed_plan,
+    seed_self_assessments,
+)
+from assessment.management.commands._demo_supervision import seed_supervision_early, seed_supervision_late
+from assessment.management.commands._demo_year_end import seed_certification, seed_year_end_reviews
 from assessment.models import Campaign, RubricStatus, RubricVersion
 from assessment.rubric_schema import DEFAULT_RUBRIC_PATH, load_default_rubric
 from assessment.services.campaign import campaign_create, campaign_enrol_units
@@ -35,29 +44,6 @@ from units.services import district_create, membership_add, person_create, unit_
 
 # Demo only: printed on every run and shared by every demo account. Never use outside a demo.
 DEMO_PASSWORD = "Green-Office-2026"
-DEMO_SEED = 2026
-CAMPAIGN_YEAR = 2026
-
-
-@dataclass
-class SeedContext:
-    write: Callable
-    reset_passwords: bool = False
-    districts: dict[str, District] = field(default_factory=dict)  # by district code
-    units: dict[str, Unit] = field(default_factory=dict)  # by unit code
-    units_by_name: dict[str, Unit] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)  # by username
-    rubric: RubricVersion | None = None
-    campaign: Campaign | None = None
-    created: dict[str, int] = field(default_factory=dict)
-
-    def count(self, what: str, n: int = 1):
-        if n:
-            self.created[what] = self.created.get(what, 0) + n
-
-    def rng(self, key: str) -> random.Random:
-        # One generator per object: adding or skipping rows never shifts anyone else's details.
-        return random.Random(f"{DEMO_SEED}:{key}")
 
 
 # --- credit codes: GB 32100-2015 around an organisation code per GB 11714-1997 ---------------------
@@ -230,10 +216,17 @@ def _pad(text: str, width: int) -> str:
 
 def seed_ledger_records(ctx: SeedContext) -> None:
     """Two years of monthly consumption for every demo unit (months already over only)."""
-    ctx.count("ledger months", seed_ledger(list(ctx.units.values()), years=(2025, 2026)))
+    # seed_ledger returns the months written *or confirmed*: count the rows it added instead.
+    before = MonthlyRecord.objects.count()
+    seed_ledger(list(ctx.units.values()), years=(2025, 2026))
+    ctx.count("ledger months", MonthlyRecord.objects.count() - before)
 
 
-STEPS = [seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign, seed_ledger_records]
+STEPS = [
+    seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign, seed_ledger_records,
+    seed_liaisons, seed_plan, seed_self_assessments, seed_supervision_early, seed_year_end_reviews,
+    seed_supervision_late, seed_certification,
+]
 
 
 class Command(BaseCommand):
@@ -254,6 +247,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS("演示数据已存在,没有新增任何记录"))
         self.print_logins(ctx)
+        self.print_route(ctx)
 
     def print_logins(self, ctx: SeedContext):
         self.stdout.write("")
@@ -267,3 +261,16 @@ class Command(BaseCommand):
             else:
                 scope = "、".join(ctx.districts[c].name for c in district_codes) or "全市"
             self.stdout.write(f"{_pad(username, 14)}{_pad(full_name, 12)}{_pad(str(Role(role).label), 16)}{scope}")
+        liaisons = sum(1 for user in ctx.liaisons.values() if user.username not in ctx.users)
+        if liaisons:
+            self.stdout.write(f"另有{liaisons}个单位的联络员账号(如 {liaison_username('SZ001')})"
+                              "只用于生成演示数据,不能登录。")
+
+    def print_route(self, ctx: SeedContext):
+        self.stdout.write("")
+        self.stdout.write(self.style.WARNING("演示路线(用哪个账号、点什么)"))
+        for n, line in enumerate(demo_route(ctx), start=1):
+            self.stdout.write(f"{n:>2}. {line}")
+        self.stdout.write("")
+        for line in two_factor_note(ctx):
+            self.stdout.write(self.style.NOTICE(line))

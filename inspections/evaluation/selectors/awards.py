@@ -39,8 +39,9 @@ def star_eligibility(*, enrolment: Enrolment) -> Eligibility:
     top = excellent_grade(enrolment.campaign.rubric)
     grade = review.grade if review is not None else ""
     if not top or grade != top:
-        return Eligibility(False, _("“%(unit)s”年终考核等级为%(grade)s,只有等级为%(top)s的已命名单位可以推荐为绿色机关之星")
-                           % {"unit": enrolment.unit.name, "grade": grade or _("无"), "top": top or _("优秀")})
+        message = _("“%(unit)s”年终考核等级为%(grade)s,只有等级为%(top)s的已命名单位可以推荐为绿色机关之星")
+        return Eligibility(False, message % {"unit": enrolment.unit.name, "grade": grade or _("无"),
+                                             "top": top or _("优秀")})
     return Eligibility(True, "")
 
 

@@ -3,6 +3,7 @@ public answers, comment moderation and media feedback."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -179,6 +180,12 @@ def invitations_create(*, actor, target: EvaluationTarget, count: int, note: str
     return invitations
 
 
+def network_daily_cap() -> int:
+    """Answers without invitation one network + browser may give one unit per day
+    (EVALUATION_NETWORK_DAILY_CAP, default 30)."""
+    return int(getattr(settings, "EVALUATION_NETWORK_DAILY_CAP", 30))
+
+
 def duplicate_message() -> str:
     return _("您今天已经对该单位提交过评议,感谢参与!同一设备每天只能提交一次,明天可以再次评议。")
 
@@ -216,9 +223,16 @@ def response_submit(*, target: EvaluationTarget, ratings: dict, comment: str = "
             raise ValidationError(_("邀请码与评议单位不符"), code="invitation")
         if EvaluationResponse.objects.filter(invitation=invitation).exists():
             raise ValidationError(_("该邀请码已经使用过,感谢您的参与!"), code="duplicate")
-    elif EvaluationResponse.objects.filter(target=target, device_key=device_key, day=today,
-                                           invitation__isnull=True).exists():
-        raise ValidationError(duplicate_message(), code="duplicate")
+    else:
+        today_uninvited = EvaluationResponse.objects.filter(target=target, day=today, invitation__isnull=True)
+        if today_uninvited.filter(device_key=device_key).exists():
+            raise ValidationError(duplicate_message(), code="duplicate")
+        # A script that throws its cookie away gets a new device id per answer; the same network and
+        # browser answering one unit many times a day is capped (shared tablets use invitations).
+        cap = network_daily_cap()
+        if today_uninvited.filter(network_key=network_key).count() >= cap:
+            message = _("本网络今天对该单位的评议已达%(n)s份上限。如需现场集中评议,请向评议组织单位领取个人邀请码。")
+            raise ValidationError(message % {"n": cap}, code="network_cap")
     response = EvaluationResponse(
         target=target, invitation=invitation, day=today, device_key=device_key, network_key=network_key,
         comment=comment, comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE, **values)

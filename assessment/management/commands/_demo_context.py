@@ -1,0 +1,98 @@
+"""What the steps of `seed_demo` share: the context they fill in turn, and the demo's clock.
+
+The demo city's story happens over the 2026 campaign year, but the services stamp their rows with
+`timezone.now()` (or take a `today=` that only checks dates). `History` moves what a service call just
+wrote to the day the story says it happened: only fields that record *when* (stage-transition times,
+notification times, submitted/decided/completed/closed stamps), never a state, a score or a number.
+The audit trail (AuditEvent) and django-simple-history keep the real time the demo data was generated:
+they are the record of what the system did, and the demo does not rewrite them."""
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+from django.utils import timezone
+
+from assessment.models import Campaign, Enrolment, RubricVersion, StageTransition
+from inspections.models import Notification
+from units.models import District, Role, Unit, User
+
+DEMO_SEED = 2026
+CAMPAIGN_YEAR = 2026
+
+
+def moment(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    """A local time on `day` (Asia/Shanghai), as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    return day + datetime.timedelta(days=days)
+
+
+@dataclass
+class SeedContext:
+    write: Callable
+    reset_passwords: bool = False
+    today: datetime.date = field(default_factory=timezone.localdate)
+    districts: dict[str, District] = field(default_factory=dict)  # by district code
+    units: dict[str, Unit] = field(default_factory=dict)  # by unit code
+    units_by_name: dict[str, Unit] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)  # by username
+    rubric: RubricVersion | None = None
+    campaign: Campaign | None = None
+    # unit code → the user who acts for the unit (a demo director, or the unit's liaison account)
+    liaisons: dict[str, User] = field(default_factory=dict)
+    # unit code → what the demo's story makes of the unit this year (see _demo_story.STORIES)
+    stories: dict[str, str] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=dict)
+    _inspector_reach: list | None = None
+
+    def count(self, what: str, n: int = 1):
+        if n:
+            self.created[what] = self.created.get(what, 0) + n
+
+    def rng(self, key: str) -> random.Random:
+        # One generator per object: adding or skipping rows never shifts anyone else's details.
+        return random.Random(f"{DEMO_SEED}:{key}")
+
+    def inspectors_for(self, unit: Unit) -> list[User]:
+        """The demo inspectors who may act on `unit`: it is in their scope and they are not its members."""
+        if self._inspector_reach is None:
+            inspectors = User.objects.filter(role=Role.INSPECTOR, username__in=list(self.users)).order_by("username")
+            self._inspector_reach = [
+                (user, set(user.districts.values_list("pk", flat=True)),
+                 set(user.memberships.values_list("unit_id", flat=True)))
+                for user in inspectors
+            ]
+        return [user for user, districts, members in self._inspector_reach
+                if unit.pk not in members and (not districts or unit.district_id in districts)]
+
+    def enrolments(self) -> dict[str, Enrolment]:
+        """The campaign's enrolments by unit code, fresh from the database."""
+        return {
+            e.unit.code: e
+            for e in Enrolment.objects.filter(campaign=self.campaign).select_related("unit", "campaign__rubric")
+        }
+
+
+class History:
+    """Backdates the stage transitions and notifications written since `mark()` (see the module doc)."""
+
+    def __init__(self, today: datetime.date):
+        self.today = today
+
+    def mark(self) -> tuple[int, int]:
+        return (StageTransition.objects.aggregate(m=Max("id"))["m"] or 0,
+                Notification.objects.aggregate(m=Max("id"))["m"] or 0)
+
+    def settle(self, mark: tuple[int, int], when: datetime.datetime) -> None:
+        transitions = StageTransition.objects.filter(pk__gt=mark[0])
+        enrolment_ids = list(transitions.values_list("enrolment_id", flat=True).distinct())
+        if enrolment_ids:
+            transitions.update(at=when)
+            Enrolment.objects.filter(pk__in=enrolment_ids).update(stage_changed_at=when)
+        # Notices older than a week have been read by now; recent ones wait in the bell.
+        read_at = when + datetime.timedelta(hours=20) if when.date() < add_days(self.today, -7) else None
+        Notification.objects.filter(pk__gt=mark[1]).update(created_at=when, read_at=read_at)
