@@ -10,3 +10,6 @@ class GreenOfficeConfig(AppConfig):
         from greenoffice.security import connect_signals
 
         connect_signals()
+        # Connects the dashboard cache's invalidation to the audit trail in every process (web, Celery
+        # workers, commands), not only in those that load the URLconf (docs/performance.md).
+        import greenoffice.dashboard.cache  # noqa: F401

@@ -13,6 +13,7 @@ what the load test measures, and a password check costs ~0.4 s of CPU by design.
 Writes: sessions and, for roles that must use two-factor log-in, a confirmed TOTP device for the few
 sample users (made through the two-factor services). Nothing else is changed."""
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 
 from assessment.models import Campaign, Enrolment, SelfAssessment
+from greenoffice.dashboard.cache import dashboard_cache_bump, dashboard_cache_enabled
 from inspections.models import Inspection, InspectionAssignment, InspectionStatus, ReviewStatus
 from units.models import Role, Unit, User
 from units.two_factor.selectors import SESSION_HAS_DEVICE, totp_device_for, two_factor_required_for
@@ -94,20 +96,25 @@ class PageResult:
     url_name: str
     role: str
     times_ms: list = field(default_factory=list)
+    cpu_ms: list = field(default_factory=list)  # this process's CPU time: what the load on the machine can't inflate
     queries: int = 0
+    cold_ms: float | None = None  # cached panels: the first request after the data changed
     status: int = 200
 
     def as_dict(self) -> dict:
         ordered = sorted(self.times_ms)
         p95_index = max(0, min(len(ordered) - 1, round(0.95 * len(ordered)) - 1))
+        extra = {} if self.cold_ms is None else {"cold_ms": round(self.cold_ms, 1)}
         return {
             "p50_ms": round(statistics.median(ordered), 1),
             "p95_ms": round(ordered[p95_index], 1),
             "max_ms": round(ordered[-1], 1),
+            "cpu_p50_ms": round(statistics.median(self.cpu_ms), 1) if self.cpu_ms else None,
             "queries": self.queries,
             "requests": len(ordered),
             "role": self.role,
             "budget_p95_ms": BUDGET_MS[self.key],
+            **extra,
         }
 
 
@@ -173,6 +180,12 @@ def bench_page(key: str, url_name: str, role: str, htmx: bool, *, requests: int,
             clients[subject.user.pk] = logged_in_client(subject.user)
         subject.client = clients[subject.user.pk]
     result = PageResult(key=key, url_name=url_name, role=role)
+    if htmx and dashboard_cache_enabled():
+        # The cost a leader pays right after a change invalidated the panel (a cache miss).
+        dashboard_cache_bump()
+        started = time.perf_counter()
+        _get(subjects[0], htmx)
+        result.cold_ms = (time.perf_counter() - started) * 1000
     # Warm-up: templates, the URL resolver, each subject's first query plans.
     for subject in subjects[:3]:
         response = _get(subject, htmx)
@@ -184,9 +197,10 @@ def bench_page(key: str, url_name: str, role: str, htmx: bool, *, requests: int,
     result.queries = len(captured.captured_queries)
     for n in range(requests):
         subject = subjects[n % len(subjects)]
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         response = _get(subject, htmx)
         result.times_ms.append((time.perf_counter() - started) * 1000)
+        result.cpu_ms.append((time.process_time() - cpu) * 1000)
         if response.status_code != 200:
             raise BenchError(f"{key}: {subject.url} answered {response.status_code}")
     return result
@@ -216,9 +230,12 @@ def run_bench(*, requests: int = 200, report_repeat: int = 5, only=None, log=pri
     campaign = current_campaign()
     clients: dict = {}
     pages = {}
+    log(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
     log(f"{Unit.objects.count()} units, campaign {campaign.year}, {requests} requests a page, "
-        f"DEBUG={settings.DEBUG}, database {connection.vendor}")
-    log(f"{'page':24s} {'role':10s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'queries':>8s}  budget p95")
+        f"DEBUG={settings.DEBUG}, database {connection.vendor}, dashboard cache "
+        f"{'on' if dashboard_cache_enabled() else 'off'}")
+    log(f"{'page':24s} {'role':10s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'cpu p50':>8s} {'queries':>8s}"
+        f"  budget p95  (cpu: this process only; cold: first request after a change)")
     for key, url_name, role, htmx in PAGES:
         if only and key not in only:
             continue
@@ -226,8 +243,9 @@ def run_bench(*, requests: int = 200, report_repeat: int = 5, only=None, log=pri
         figures = result.as_dict()
         pages[key] = figures
         verdict = "ok" if figures["p95_ms"] <= figures["budget_p95_ms"] else "OVER"
+        cold = f"  cold {figures['cold_ms']:.0f} ms" if "cold_ms" in figures else ""
         log(f"{key:24s} {role:10s} {figures['p50_ms']:8.1f} {figures['p95_ms']:8.1f} {figures['max_ms']:8.1f} "
-            f"{figures['queries']:8d}  {figures['budget_p95_ms']} ms {verdict}")
+            f"{figures['cpu_p50_ms']:8.1f} {figures['queries']:8d}  {figures['budget_p95_ms']} ms {verdict}{cold}")
     median = bench_report(campaign=campaign, repeat=report_repeat)
     if median is not None:
         log(f"unit report (PDF) median of {report_repeat}: {median:.3f} s")
@@ -235,6 +253,8 @@ def run_bench(*, requests: int = 200, report_repeat: int = 5, only=None, log=pri
         "n_units": Unit.objects.count(),
         "campaign": campaign.year,
         "database": connection.vendor,
+        "dashboard_cache": dashboard_cache_enabled(),
+        "load_average": [round(v, 2) for v in os.getloadavg()],
         "pages": pages,
         "reports": {"unit_report_median_s": median},
     }

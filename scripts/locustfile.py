@@ -106,7 +106,7 @@ def _summary(environment, **_kwargs):
     total = environment.stats.total
     if not total.num_requests:
         return
+    percentile = total.get_response_time_percentile
     print(f"\nLOAD SUMMARY: {total.num_requests} requests, {total.total_rps:.1f} req/s, "
-          f"p50 {total.get_response_time_percentile(0.5):.0f} ms, p95 {total.get_response_time_percentile(0.95):.0f} ms, "
-          f"p99 {total.get_response_time_percentile(0.99):.0f} ms, errors {total.num_failures} "
-          f"({100 * total.fail_ratio:.2f}%)")
+          f"p50 {percentile(0.5):.0f} ms, p95 {percentile(0.95):.0f} ms, p99 {percentile(0.99):.0f} ms, "
+          f"errors {total.num_failures} ({100 * total.fail_ratio:.2f}%)")

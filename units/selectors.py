@@ -26,7 +26,9 @@ def unit_scope_q(user, prefix: str = "") -> Q:
 
 
 def unit_list_for_user(*, user) -> QuerySet[Unit]:
-    return Unit.objects.filter(unit_scope_q(user)).select_related("district").distinct()
+    # No .distinct(): the scope joins at most one membership per unit (unique user+unit), and SELECT
+    # DISTINCT over every column made the 10,000-unit list sort the whole table (docs/performance.md).
+    return Unit.objects.filter(unit_scope_q(user)).select_related("district")
 
 
 def unit_get_for_user(*, user, pk) -> Unit:

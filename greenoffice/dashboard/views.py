@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from greenoffice.dashboard import charts, exports
+from greenoffice.dashboard.cache import cached_panel
 from greenoffice.dashboard.scope import dashboard_can_view, dashboard_filter_form, dashboard_scope_from_request
 from greenoffice.dashboard.selectors.battle_map import TILE_CAP, battle_map
 from greenoffice.dashboard.selectors.scores import scores
@@ -61,6 +62,7 @@ def _wants_xlsx(request) -> bool:
 
 
 @login_required
+@cached_panel("battle_map")  # perf (issue 8): htmx fragment served from the shared cache; see dashboard/cache.py
 def battle_map_panel(request):
     scope = _gate(request)
     # The whole district on request; otherwise a capped number of tiles per district.
@@ -77,6 +79,7 @@ def battle_map_panel(request):
 
 
 @login_required
+@cached_panel("targets")  # perf (issue 8): htmx fragment served from the shared cache; see dashboard/cache.py
 def targets_panel(request):
     scope = _gate(request)
     panel = targets(scope)
@@ -90,6 +93,7 @@ def targets_panel(request):
 
 
 @login_required
+@cached_panel("scores")  # perf (issue 8): htmx fragment served from the shared cache; see dashboard/cache.py
 def scores_panel(request):
     scope = _gate(request)
     panel = scores(scope)
@@ -103,6 +107,7 @@ def scores_panel(request):
 
 
 @login_required
+@cached_panel("supervision")  # perf (issue 8): htmx fragment served from the shared cache; see dashboard/cache.py
 def supervision_panel(request):
     scope = _gate(request)
     panel = supervision(scope)

@@ -272,3 +272,31 @@ LOGGING = {
         "greenoffice.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Cache and scale-out (docs/performance.md) ---------------------------------------------------
+# With Redis configured the cache is shared by every gunicorn worker and host, which the dashboard's
+# panel cache needs (its invalidation counter must be one for all); without it each process has its
+# own memory cache and the panel cache stays off.
+CACHE_URL = os.environ.get("CACHE_URL") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "greenoffice",
+            # A hung Redis must not hang page views: the panels then compute without the cache.
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+GREENOFFICE_DASHBOARD_CACHE_SECONDS = int(
+    os.environ.get("GREENOFFICE_DASHBOARD_CACHE_SECONDS", "600" if CACHE_URL else "0"))
+# Dashboards may read from a PostgreSQL streaming replica (greenoffice/db_router.py); replication lag
+# up to this many seconds is allowed for (a panel computed that soon after a change is not cached).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+GREENOFFICE_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("GREENOFFICE_REPLICA_MAX_LAG_SECONDS", "5"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True)
+    # Tests (if ever run with a replica configured) read the primary: there is no replication there.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["greenoffice.db_router.ReplicaRouter"]

@@ -32,3 +32,8 @@ if os.environ.get("GREENOFFICE_BROKER_VISIBILITY_TIMEOUT"):
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "visibility_timeout": int(os.environ["GREENOFFICE_BROKER_VISIBILITY_TIMEOUT"]),
     }
+
+# Each test run gets a private memory cache even when REDIS_URL points at CI's Redis (cached values
+# must not outlive a test's database), and the dashboard panel cache is off unless a test turns it on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+GREENOFFICE_DASHBOARD_CACHE_SECONDS = 0

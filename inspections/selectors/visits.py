@@ -15,17 +15,22 @@ from inspections.permissions import can_read_supervision, is_director
 from units.selectors import unit_scope_q
 
 METHOD_ORDER = {"onsite": 0, "both": 1, "self": 2}
+# A drawn round stores its whole draw (every candidate with its risk inputs: ~1.5 MB of JSON for 10,000
+# units); a visit page only names its round, so the draw record is not fetched with it (issue 8).
+ROUND_DRAW_RECORD = ("round__candidates", "round__weights", "round__draw_log", "round__drawn_unit_ids")
 
 
 def visit_list_for_user(*, user) -> QuerySet[Inspection]:
     qs = Inspection.objects.filter(unit_scope_q(user, "unit__")).select_related(
         "unit__district", "campaign", "round"
-    ).prefetch_related("inspectors")
+    ).defer(*ROUND_DRAW_RECORD).prefetch_related("inspectors")
+    # No .distinct(): unit_scope_q joins at most one membership per unit (unique user+unit), and
+    # DISTINCT over every column is a sort of the whole scope at province scale (docs/performance.md).
     if is_director(user):
-        return qs.filter(status=InspectionStatus.COMPLETED).distinct()
+        return qs.filter(status=InspectionStatus.COMPLETED)
     if not can_read_supervision(user):
         return qs.none()
-    return qs.distinct()
+    return qs
 
 
 def visit_get_for_user(*, user, pk) -> Inspection:
@@ -54,7 +59,7 @@ def finding_list_for_user(*, user) -> QuerySet[Finding]:
     qs = Finding.objects.filter(unit_scope_q(user, "unit__")).select_related("unit", "item", "inspection")
     if not (can_read_supervision(user) or is_director(user)):
         return qs.none()
-    return qs.distinct()
+    return qs  # no .distinct(): see visit_list_for_user
 
 
 def finding_get_for_user(*, user, pk) -> Finding:

@@ -31,7 +31,8 @@ def _require_staff(user):
 @login_required
 def round_list(request):
     _require_reader(request.user)
-    rounds = round_list_for_user(user=request.user)
+    # The list shows no draw inputs: each drawn round's candidates are ~1.5 MB of JSON at province scale.
+    rounds = round_list_for_user(user=request.user).defer("candidates", "weights", "draw_log")
     page = Paginator(rounds, 24).get_page(request.GET.get("page"))
     return render(request, "inspections/spotcheckround_list.html", {
         "page": page, "can_manage": is_bureau_staff(request.user), "campaign": campaign_current(),

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from assessment.rubric_schema import DEFAULT_RUBRIC_PATH
 from assessment.services.campaign import campaign_create
 from assessment.services.rubric import rubric_import, rubric_publish
 from greenoffice.settings import base as base_settings
-from tests.e2e.actors import DESKTOP, PHONE, Actor
+from tests.e2e.actors import DESKTOP, PHONE, STEP_TIMEOUT_MS, Actor
 from tests.factories import UserFactory
 from tests.inspections.conftest import enrol
 from tests.otp import confirmed_device
@@ -48,6 +48,7 @@ def browser():
     restores the guard before any other suite's tests run."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh installs Debian's chromium package)")
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
     try:

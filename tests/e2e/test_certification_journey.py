@@ -6,6 +6,7 @@ closes it, which names the unit; the public list shows it. A leader then opens t
 list and the reports page, asks for the unit's PDF (rendered by the Celery task, eager in tests) and
 downloads it. The self-assessment was accepted through the services."""
 import re
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -99,6 +100,9 @@ def test_year_end_certification_and_leader_report(journey, enrolment_a, director
     pdf = download.path().read_bytes()
     assert pdf.startswith(b"%PDF-"), pdf[:40]
     assert download.suggested_filename.endswith(".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(download.path()), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert unit.name in text and "优秀" in text  # the unit's own report, with the grade it was given
     leader.check()
 
     journey.check()

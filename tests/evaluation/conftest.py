@@ -11,24 +11,26 @@ from django.utils import timezone
 from assessment.models import Enrolment
 from inspections.evaluation.models import EvaluationTarget
 from inspections.evaluation.questions import QUESTIONS, Rating
-from inspections.evaluation.services.evaluation import round_add_targets, round_create, round_set_status, response_submit
+from inspections.evaluation.services.evaluation import (
+    response_submit,
+    round_add_targets,
+    round_create,
+    round_set_status,
+)
 from inspections.services.certification import publicity_close, publicity_open
 from inspections.services.year_end import review_finalise, review_start
 from tests.factories import PersonFactory
-from tests.inspections.conftest import (  # noqa: F401 — fixtures re-used by name
-    YEAR,
-    accept_self_assessment,
-    accepted_a,
-    campaign,
-    enrol,
-    enrolment_a,
-    enrolment_b,
-    inspector_a2,
-    jpeg_bytes,
-    photo_upload,
-    rubric,
-)
+from tests.inspections import conftest as inspections_fixtures
+from tests.inspections.conftest import YEAR, accept_self_assessment, enrol, jpeg_bytes, photo_upload
 from tests.inspections.test_year_end import verify_all
+
+# The inspections suite's fixtures, re-used by name: the published default rubric, the 2026 campaign,
+# enrolments and unit_a's accepted self-assessment.
+rubric = inspections_fixtures.rubric
+campaign = inspections_fixtures.campaign
+enrolment_a = inspections_fixtures.enrolment_a
+enrolment_b = inspections_fixtures.enrolment_b
+accepted_a = inspections_fixtures.accepted_a
 
 _devices = itertools.count(1)
 

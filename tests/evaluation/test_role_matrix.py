@@ -125,7 +125,6 @@ def test_evaluation_role_matrix(client, world, role, request):
         with transaction.atomic():
             response = getattr(client, method)(url, data) if method == "post" else client.get(url)
             transaction.set_rollback(True)
-        response.close()
         got[name], expected[name] = response.status_code, statuses[column]
         if response.status_code == 302 and role == "anon" and statuses[column] == 302:
             assert response["Location"].startswith(reverse("login")), name

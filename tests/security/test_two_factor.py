@@ -274,6 +274,14 @@ def test_two_factor_logout_is_open_to_an_unverified_session(client, require_2fa,
     assert not get_user(client).is_authenticated
 
 
+def test_two_factor_language_switch_works_before_the_code(client, require_2fa, inspector_a):
+    confirmed_device(inspector_a)
+    password_login(client, inspector_a)
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("two_factor:verify")})
+    assert response.status_code == 302 and response["Location"] == reverse("two_factor:verify")
+    assert client.cookies["django_language"].value == "en"
+
+
 def test_two_factor_helpers_sign_in_with_a_verified_session(require_2fa, admin_user, inspector_a):
     helper_client, forms_client = Client(), Client()
     login_with_otp(helper_client, admin_user)

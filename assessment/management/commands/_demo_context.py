@@ -3,19 +3,23 @@
 The demo city's story happens over the 2026 campaign year, but the services stamp their rows with
 `timezone.now()` (or take a `today=` that only checks dates). `History` moves what a service call just
 wrote to the day the story says it happened: only fields that record *when* (stage-transition times,
-notification times, submitted/decided/completed/closed stamps), never a state, a score or a number.
-The audit trail (AuditEvent) and django-simple-history keep the real time the demo data was generated:
-they are the record of what the system did, and the demo does not rewrite them."""
+notification times, submitted/decided/completed/closed stamps), never a state, a score or a number;
+the steps set the record's own stamps (submitted_at, completed_at, closed_at ...) the same way.
+The audit trail's times (AuditEvent.at) and django-simple-history's history_date move with them, so a
+record's "办理记录" and its change history tell the same story as its own dates; who did what, and
+what changed, stay as the services wrote them."""
 import datetime
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db import connection
 from django.utils import timezone
 
-from assessment.models import Campaign, Enrolment, RubricVersion, StageTransition
-from inspections.models import Notification
+from assessment.models import Campaign, Enrolment, ItemResponse, RubricVersion, SelfAssessment, StageTransition
+from greenoffice.models import AuditEvent
+from inspections.models import ItemVerification, Notification, YearEndReview
 from units.models import District, Role, Unit, User
 
 DEMO_SEED = 2026
@@ -78,21 +82,43 @@ class SeedContext:
 
 
 class History:
-    """Backdates the stage transitions and notifications written since `mark()` (see the module doc)."""
+    """`with history.at(when):` around service calls moves the time stamps they wrote to `when`."""
+
+    # Rows the services write with the current time, and the field that holds it. The audit trail is
+    # moved as well, so a record's "办理记录" agrees with its own dates.
+    STAMPED = (
+        (AuditEvent, "at"), (StageTransition, "at"), (Notification, "created_at"),
+        (SelfAssessment.history.model, "history_date"), (ItemResponse.history.model, "history_date"),
+        (Enrolment.history.model, "history_date"), (YearEndReview.history.model, "history_date"),
+        (ItemVerification.history.model, "history_date"),
+    )
 
     def __init__(self, today: datetime.date):
         self.today = today
+        quote = connection.ops.quote_name
+        # One query for every table's highest id (this runs around each of some 500 story events).
+        self._marks_sql = "SELECT " + ", ".join(
+            f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"
+            for model, _stamp in self.STAMPED
+        )
 
-    def mark(self) -> tuple[int, int]:
-        return (StageTransition.objects.aggregate(m=Max("id"))["m"] or 0,
-                Notification.objects.aggregate(m=Max("id"))["m"] or 0)
+    def _high_water_marks(self) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(self._marks_sql)
+            return [mark or 0 for mark in cursor.fetchone()]
 
-    def settle(self, mark: tuple[int, int], when: datetime.datetime) -> None:
-        transitions = StageTransition.objects.filter(pk__gt=mark[0])
-        enrolment_ids = list(transitions.values_list("enrolment_id", flat=True).distinct())
+    @contextmanager
+    def at(self, when: datetime.datetime):
+        marks = list(zip(self.STAMPED, self._high_water_marks(), strict=True))
+        marks = [(model, stamp, mark) for (model, stamp), mark in marks]
+        yield
+        for model, stamp, mark in marks:
+            model.objects.filter(pk__gt=mark).update(**{stamp: when})
+        transitions = marks[1][2]
+        enrolment_ids = list(StageTransition.objects.filter(pk__gt=transitions)
+                             .values_list("enrolment_id", flat=True).distinct())
         if enrolment_ids:
-            transitions.update(at=when)
             Enrolment.objects.filter(pk__in=enrolment_ids).update(stage_changed_at=when)
         # Notices older than a week have been read by now; recent ones wait in the bell.
-        read_at = when + datetime.timedelta(hours=20) if when.date() < add_days(self.today, -7) else None
-        Notification.objects.filter(pk__gt=mark[1]).update(created_at=when, read_at=read_at)
+        if when.date() < add_days(self.today, -7):
+            Notification.objects.filter(pk__gt=marks[2][2]).update(read_at=when + datetime.timedelta(hours=20))

@@ -74,8 +74,8 @@ def demo_route(ctx: SeedContext) -> list[str]:
     certificate = Certificate.objects.filter(enrolment__campaign=campaign,
                                              unit=by_name.get("示范市发展和改革委员会")).first()
     if certificate:
-        lines.append(f"{_who(ctx, 'director1')} · 首页:示范市发展和改革委员会已命名({certificate.number}),"
-                     "在年终考核结果里看每一分的来源")
+        lines.append(f"{_who(ctx, 'director1')} · 整改通知 → 年终考核:示范市发展和改革委员会已命名"
+                     f"({certificate.number}),看考核结果和每一分的来源")
     certified = Enrolment.objects.filter(campaign=campaign, stage=Stage.CERTIFIED).count()
     lines.append(f"{_who(ctx, 'leader')} / {_who(ctx, 'leader_dc')} · 数据看板:挂图作战、目标进度(已命名{certified}/"
                  f"{campaign.target_certified_count})、逾期未整改、排名;东城区领导只看东城区")

@@ -188,27 +188,25 @@ class _Unit:
         SubmissionRound.objects.filter(assessment=self.assessment, number=number).update(**values)
 
     def submit(self, day: datetime.date, number: int) -> None:
-        mark = self.history.mark()
-        assessment_submit(actor=self.director, assessment=self.assessment)
         when = moment(day, self.rng.randint(9, 17), self.rng.randint(0, 59))
-        self.history.settle(mark, when)
+        with self.history.at(when):
+            assessment_submit(actor=self.director, assessment=self.assessment)
         self.settle_round(number, submitted=when)
         SelfAssessment.objects.filter(pk=self.assessment.pk).update(submitted_at=when)
 
     def decide(self, day: datetime.date, number: int, *, accept: bool) -> None:
         rng = self.rng
         reviewer = reviewer_for(self.ctx, self.unit, rng)
-        mark = self.history.mark()
-        if accept:
-            assessment_accept(actor=reviewer, assessment=self.assessment, comment=rng.choice(ACCEPT_COMMENTS))
-        else:
-            answered = [i.code for i in self.items if i.code in ITEM_REMARKS]
-            remarks = {code: ITEM_REMARKS[code] for code in rng.sample(answered, min(len(answered), rng.randint(1, 3)))}
-            assessment_return(actor=reviewer, assessment=self.assessment, comment=rng.choice(RETURN_COMMENTS),
-                              item_comments=remarks)
-            self.remarks = remarks
         when = moment(day, rng.randint(9, 17), rng.randint(0, 59))
-        self.history.settle(mark, when)
+        with self.history.at(when):
+            if accept:
+                assessment_accept(actor=reviewer, assessment=self.assessment, comment=rng.choice(ACCEPT_COMMENTS))
+            else:
+                codes = [i.code for i in self.items if i.code in ITEM_REMARKS]
+                picked = rng.sample(codes, min(len(codes), rng.randint(1, 3)))
+                self.remarks = {code: ITEM_REMARKS[code] for code in picked}
+                assessment_return(actor=reviewer, assessment=self.assessment, comment=rng.choice(RETURN_COMMENTS),
+                                  item_comments=self.remarks)
         self.settle_round(number, decided=when)
 
     def revise(self) -> None:
@@ -231,17 +229,17 @@ class _Unit:
     def run(self) -> None:
         days = self.calendar()
         start = days["start"]
-        mark = self.history.mark()
-        self.assessment = self_assessment_start(actor=self.director, enrolment=self.enrolment)
         share = self.rng.uniform(0.4, 0.9) if self.plot == story.DRAFTING else 1.0
-        self.answer_all(share)
-        self.history.settle(mark, moment(start, 10))
+        with self.history.at(moment(start, 10)):
+            self.assessment = self_assessment_start(actor=self.director, enrolment=self.enrolment)
+            self.answer_all(share)
         if "submit" in days:
             self.submit(days["submit"], 1)
         if "return" in days:
             self.decide(days["return"], 1, accept=False)
         if "resubmit" in days:
-            self.revise()
+            with self.history.at(moment(days["resubmit"], 9)):
+                self.revise()
             self.submit(days["resubmit"], 2)
         if "accept" in days:
             self.decide(days["accept"], 2 if "resubmit" in days else 1, accept=True)

@@ -157,41 +157,42 @@ class _Review:
     def run(self) -> None:
         ctx, rng, history = self.ctx, self.rng, self.history
         start, finish = self.calendar()
-        mark = history.mark()
-        review = review_start(actor=self.reviewer, enrolment=self.enrolment)
-        responses = {r.item_id: r for r in ItemResponse.objects.filter(assessment__enrolment=self.enrolment)}
         complete = self.plot != story.REVIEW_DRAFT
-        self.verify(review, responses, complete=complete)
         claims = {}
         if self.plot in (story.CERTIFIED, story.PUBLICITY) and rng.random() < 0.7:
             claims = {code: BONUS_NOTES[code] for code in rng.sample(sorted(BONUS_NOTES), rng.randint(1, 3))}
         elif rng.random() < 0.15:
             code = rng.choice(sorted(BONUS_NOTES))
             claims = {code: BONUS_NOTES[code]}
-        if claims:
-            review_set_extras(actor=self.reviewer, review=review, bonus_claims=claims, vetoes=[])
-        history.settle(mark, moment(start, 10))
+        with history.at(moment(start, 10)):
+            review = review_start(actor=self.reviewer, enrolment=self.enrolment)
+            responses = {r.item_id: r for r in ItemResponse.objects.filter(assessment__enrolment=self.enrolment)}
+            self.verify(review, responses, complete=complete)
+            if claims:
+                review_set_extras(actor=self.reviewer, review=review, bonus_claims=claims, vetoes=[])
         YearEndReview.objects.filter(pk=review.pk).update(created_at=moment(start, 9, 30))
         ItemVerification.objects.filter(review=review).update(created_at=moment(start, 10),
                                                               updated_at=moment(start, 10))
         ctx.count("year-end reviews")
         if not complete:
             return
-        mark = history.mark()
-        review = review_finalise(actor=self.reviewer, review=review)
-        if not self.recent:  # the latest review keeps today's time: its objection window is open
+        if self.recent:  # the latest review keeps today's time: its objection window is open
+            review = review_finalise(actor=self.reviewer, review=review)
+        else:
             when = moment(finish, 16, rng.randint(0, 59))
-            history.settle(mark, when)
+            with history.at(when):
+                review = review_finalise(actor=self.reviewer, review=review)
             YearEndReview.objects.filter(pk=review.pk).update(finalised_at=when)
         director = ctx.liaisons[self.unit.code]
         if self.plot == story.OBJECTION and review.outcome != ReviewOutcome.PASSED:
-            objection_raise(actor=director, review=review, reason=OBJECTION_REASON, now=moment(add_days(finish, 2), 9))
+            raised = moment(add_days(finish, 2), 9)
+            with history.at(raised):
+                objection_raise(actor=director, review=review, reason=OBJECTION_REASON, now=raised)
         if self.plot == story.RECHECK_PASSED and review.outcome == ReviewOutcome.RECTIFYING:
-            day = min(add_days(finish, rng.randint(25, 35)), add_days(ctx.today, -1))
-            mark = history.mark()
-            review_recheck(actor=self.second, review=review, outcome=ReviewOutcome.PASSED, note=RECHECK_NOTE)
-            history.settle(mark, moment(day, 15))
-            YearEndReview.objects.filter(pk=review.pk).update(recheck_at=moment(day, 15))
+            when = moment(min(add_days(finish, rng.randint(25, 35)), add_days(ctx.today, -1)), 15)
+            with history.at(when):
+                review_recheck(actor=self.second, review=review, outcome=ReviewOutcome.PASSED, note=RECHECK_NOTE)
+            YearEndReview.objects.filter(pk=review.pk).update(recheck_at=when)
 
 
 def seed_year_end_reviews(ctx: SeedContext) -> None:
@@ -224,16 +225,14 @@ def seed_certification(ctx: SeedContext) -> None:
                if ctx.stories.get(code) == plot and e.stage == Stage.PASSED]
         if not ids:
             continue
-        mark = history.mark()
-        batch = publicity_open(actor=actor, campaign=ctx.campaign, title=title, start_date=start, end_date=end,
-                               enrolment_ids=ids)
-        history.settle(mark, moment(start, 9))
+        with history.at(moment(start, 9)):
+            batch = publicity_open(actor=actor, campaign=ctx.campaign, title=title, start_date=start, end_date=end,
+                                   enrolment_ids=ids)
         PublicityBatch.objects.filter(pk=batch.pk).update(created_at=moment(start, 9))
         ctx.count("publicity batches")
         if ctx.today > end:
             named = add_days(end, 1)
-            mark = history.mark()
-            certificates = publicity_close(actor=actor, batch=batch, today=named)
-            history.settle(mark, moment(named, 10))
+            with history.at(moment(named, 10)):
+                certificates = publicity_close(actor=actor, batch=batch, today=named)
             PublicityBatch.objects.filter(pk=batch.pk).update(closed_at=moment(named, 10))
             ctx.count("certificates", len(certificates))

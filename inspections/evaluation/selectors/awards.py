@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from assessment.models import Enrolment, Stage
 from inspections.evaluation.models import AwardKind, Nomination, NominationStatus
 from inspections.models import Certificate, CertificateStatus, ReviewStatus, YearEndReview
-from inspections.permissions import can_read_supervision, is_director
+from inspections.permissions import can_read_supervision, is_bureau_staff, is_director
+from units.models import Person
 from units.selectors import unit_scope_q
 
 
@@ -52,6 +53,25 @@ def star_candidates(*, campaign) -> QuerySet[Enrolment]:
                                      certificate__status=CertificateStatus.VALID,
                                      year_end_review__status=ReviewStatus.FINALISED, year_end_review__grade=top)
             .select_related("unit").order_by("unit__code"))
+
+
+def star_units_for_user(*, user, campaign) -> list:
+    """Units `user` may nominate as 绿色机关之星: a director's own enrolled units (the service explains
+    a refusal), bureau staff's eligible units in scope."""
+    if is_director(user):
+        return [e.unit for e in Enrolment.objects.filter(campaign=campaign, unit__memberships__user=user)
+                .select_related("unit").order_by("unit__code").distinct()]
+    if is_bureau_staff(user):
+        return [e.unit for e in star_candidates(campaign=campaign).filter(unit_scope_q(user, "unit__")).distinct()]
+    return []
+
+
+def guardian_people_for_user(*, user, campaign) -> list[Person]:
+    """Active staff of a director's own units enrolled in the campaign (环保卫士 candidates)."""
+    if not is_director(user):
+        return []
+    return list(Person.objects.filter(unit__memberships__user=user, unit__enrolments__campaign=campaign,
+                                      is_active=True).select_related("unit").order_by("unit__code", "name").distinct())
 
 
 def nomination_list_for_user(*, user, campaign=None) -> QuerySet[Nomination]:

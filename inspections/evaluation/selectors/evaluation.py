@@ -98,6 +98,10 @@ def invitation_get_public(*, target: EvaluationTarget, token: str) -> Invitation
         raise Http404 from None
 
 
+def invitation_used(invitation: Invitation) -> bool:
+    return EvaluationResponse.objects.filter(invitation=invitation).exists()
+
+
 def invitation_list(*, target: EvaluationTarget) -> QuerySet[Invitation]:
     return target.invitations.select_related("response").order_by("id")
 

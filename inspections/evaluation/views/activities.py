@@ -24,6 +24,7 @@ from inspections.evaluation.services.activities import (
 )
 from inspections.forms import add_service_errors
 from inspections.permissions import is_bureau_staff, is_director
+from units.selectors import unit_list_for_user
 
 
 def _require_staff(user):
@@ -32,9 +33,10 @@ def _require_staff(user):
 
 
 def _own_units(user):
+    # Only directors register participation; for them the scoped unit list is their own units.
     if not is_director(user):
         return []
-    return [m.unit for m in user.memberships.select_related("unit").order_by("unit__code")]
+    return list(unit_list_for_user(user=user).order_by("code"))
 
 
 @login_required

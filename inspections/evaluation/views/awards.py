@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment.models import Enrolment
 from assessment.selectors.campaign import campaign_current
 from inspections.evaluation.forms import DecisionForm, GuardianNominationForm, StarNominationForm
 from inspections.evaluation.models import AwardKind
 from inspections.evaluation.selectors.awards import (
     excellent_grade,
+    guardian_people_for_user,
     nomination_get_for_user,
     nomination_list_for_user,
-    star_candidates,
+    star_units_for_user,
 )
 from inspections.evaluation.services.awards import (
     guardian_limit,
@@ -26,29 +26,11 @@ from inspections.evaluation.services.awards import (
 )
 from inspections.forms import add_service_errors
 from inspections.permissions import can_read_supervision, is_bureau_staff, is_director
-from units.models import Person
-from units.selectors import unit_scope_q
 
 
 def _require_page(user):
     if not (can_read_supervision(user) or is_director(user)):
         raise PermissionDenied
-
-
-def _star_units(user, campaign):
-    if is_director(user):
-        return [e.unit for e in Enrolment.objects.filter(campaign=campaign, unit__memberships__user=user)
-                .select_related("unit").order_by("unit__code")]
-    if is_bureau_staff(user):
-        return [e.unit for e in star_candidates(campaign=campaign).filter(unit_scope_q(user, "unit__"))]
-    return []
-
-
-def _guardian_people(user, campaign):
-    if not is_director(user):
-        return []
-    return list(Person.objects.filter(unit__memberships__user=user, unit__enrolments__campaign=campaign,
-                                      is_active=True).select_related("unit").order_by("unit__code", "name").distinct())
 
 
 def _page(request, campaign, *, star_form=None, guardian_form=None, status=200):
@@ -62,10 +44,10 @@ def _page(request, campaign, *, star_form=None, guardian_form=None, status=200):
         "decision_form": DecisionForm(),
     }
     if campaign is not None:
-        star_units = _star_units(user, campaign)
+        star_units = star_units_for_user(user=user, campaign=campaign)
         if star_units or star_form is not None:
             context["star_form"] = star_form or StarNominationForm(units=star_units)
-        people = _guardian_people(user, campaign)
+        people = guardian_people_for_user(user=user, campaign=campaign)
         if people or guardian_form is not None:
             context["guardian_form"] = guardian_form or GuardianNominationForm(people=people)
     return render(request, "evaluation/nomination_list.html", context, status=status)
@@ -86,7 +68,7 @@ def nominate_star(request):
     campaign = campaign_current()
     if campaign is None:
         raise PermissionDenied
-    units = _star_units(user, campaign)
+    units = star_units_for_user(user=user, campaign=campaign)
     form = StarNominationForm(request.POST, units=units)
     if form.is_valid():
         unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
@@ -109,7 +91,7 @@ def nominate_guardian(request):
     campaign = campaign_current()
     if campaign is None:
         raise PermissionDenied
-    people = _guardian_people(user, campaign)
+    people = guardian_people_for_user(user=user, campaign=campaign)
     form = GuardianNominationForm(request.POST, people=people)
     if form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["person"])

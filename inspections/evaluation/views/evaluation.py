@@ -39,6 +39,7 @@ from inspections.evaluation.services.evaluation import (
 )
 from inspections.forms import add_service_errors
 from inspections.permissions import can_read_supervision, is_bureau_staff, is_director
+from units.selectors import unit_list_for_user
 
 
 def _require_staff(user):
@@ -69,9 +70,8 @@ def index(request):
     if campaign is not None:
         context["activities"] = list(activity_list_for_user(user=user, year=campaign.year)[:5])
     if is_director(user) and campaign is not None:
-        units = list(user.memberships.select_related("unit").order_by("unit__code"))
-        context["own_units"] = [{"unit": m.unit, "activities": activity_count_for(unit=m.unit, year=campaign.year)}
-                                for m in units]
+        context["own_units"] = [{"unit": unit, "activities": activity_count_for(unit=unit, year=campaign.year)}
+                                for unit in unit_list_for_user(user=user).order_by("code")]
         if round_ is not None:
             context["own_targets"] = _with_gates(list(target_list_for_user(user=user, round_=round_)), round_)
     if context["staff"]:

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from inspections.evaluation import device, throttle
 from inspections.evaluation.forms import QuestionnaireForm
-from inspections.evaluation.models import EvaluationResponse
 from inspections.evaluation.selectors.awards import public_award_winners
 from inspections.evaluation.selectors.evaluation import (
     invitation_get_public,
+    invitation_used,
     round_accepting_answers,
     target_get_public,
 )
@@ -40,7 +40,7 @@ def questionnaire(request, token, invitation_token=None):
     today = timezone.localdate()
     context = {"target": target, "unit": target.unit, "round": round_, "invitation": invitation,
                "open": round_accepting_answers(round_, today), "today": today}
-    if invitation is not None and EvaluationResponse.objects.filter(invitation=invitation).exists():
+    if invitation is not None and invitation_used(invitation):
         context.update(done=True, notice=_("该邀请码已经使用过,感谢您的参与!"))
         return _render(request, context)
     if not context["open"]:
