@@ -41,6 +41,9 @@ def audit_list(request):
     units_by_id = dict(Unit.objects.filter(pk__in={e.unit_id for e in page if e.unit_id}).values_list("pk", "name"))
     for event in page:
         event.unit_name = units_by_id.get(event.unit_id, "")
+        # Pairs made here: in a template `changes.items` looks up a key "items" first (a rubric import
+        # records {"items": 27}), which broke the page.
+        event.change_pairs = list(event.changes.items()) if isinstance(event.changes, dict) else []
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/auditevent_list.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -121,7 +121,8 @@ def publicity_close(*, actor, batch: PublicityBatch, today=None) -> list[Certifi
     entries = locked.entries.select_related("enrolment__unit").filter(enrolment__stage=Stage.PUBLICITY)
     # The public evaluation's satisfaction gate (inspections.evaluation): naming waits for a round
     # still open, and a unit that did not meet it is not named (it fails, with the gate's reason).
-    gated = [(entry, satisfaction_gate(enrolment=entry.enrolment)) for entry in entries.order_by("enrolment__unit__code")]
+    gated = [(entry, satisfaction_gate(enrolment=entry.enrolment))
+             for entry in entries.order_by("enrolment__unit__code")]
     waiting = [entry.enrolment.unit.name for entry, gate in gated if gate.status == GATE_IN_PROGRESS]
     if waiting:
         raise ValidationError(_("公开评议尚未结束(%(units)s),请先结束公开评议再命名") % {"units": "、".join(waiting)})

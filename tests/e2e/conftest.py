@@ -37,15 +37,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for the journeys of this package.
+    """One Chromium for the journeys of a module.
 
     Playwright's sync API keeps an asyncio loop running in the test thread while it is started, and
     Django refuses database calls from a thread with a running loop (SynchronousOnlyOperation). The
     test thread only sets data up and checks it while the server thread serves the browser, so the
-    guard is lifted while Playwright runs, and only then: package scope stops Playwright and
-    restores the guard before any other suite's tests run."""
+    guard is lifted while Playwright runs, and only then. Module scope (not package scope, which
+    pytest tears down only at the end of the session) stops Playwright and restores the guard
+    before another suite's tests run, some of which start Playwright themselves."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh installs Debian's chromium package)")
     expect.set_options(timeout=STEP_TIMEOUT_MS)
