@@ -12,3 +12,5 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Two-factor log-in for the demo: the same roles as production unless GREENOFFICE_REQUIRE_2FA_ROLES
 # says otherwise (a comma list; empty turns it off for a quick look at the screens).
 GREENOFFICE_REQUIRE_2FA_ROLES = env_list("GREENOFFICE_REQUIRE_2FA_ROLES", "admin,inspector")
+# The demo city's bureau heads its PDF reports.
+REPORTS_ISSUER = os.environ.get("GREENOFFICE_REPORTS_ISSUER", "示范市机关事务管理局")
