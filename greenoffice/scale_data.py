@@ -254,6 +254,9 @@ def wipe_generated() -> None:
         if connection.vendor == "postgresql":
             quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
             with connection.cursor() as cursor:
+                # Deferred foreign-key checks of rows written earlier in this transaction (a test) must
+                # run first: PostgreSQL refuses to truncate a table with pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 # CASCADE also empties what hangs off these rows elsewhere (reports, ledger records).
                 cursor.execute(f"TRUNCATE {quoted} CASCADE")
         else:
@@ -578,6 +581,8 @@ class ScaleDataGenerator:
             self._move(plan, Stage.SELF_ASSESSING, start, unit.director_id, "开始自评")
             first_submit = self._day_between(datetime.date(year, 5, 15), deadline) if not late else \
                 self._day_between(deadline, datetime.date(year, 12, 10))
+            # Answering 23 items takes a while: never submitted before about a week after starting.
+            first_submit = max(first_submit, start_day + datetime.timedelta(days=rng.randint(7, 20)))
             # Self deductions: the unit admits most, not all, of what it really loses (inflation).
             admitted = {
                 item_id: [pk for pk in ids if rng.random() < 0.62]
@@ -888,7 +893,8 @@ class ScaleDataGenerator:
                 continue
             unit = plan.unit
             begin = max(plan.accepted_at.date(), review_start)
-            finalised_at = self._dt(begin + datetime.timedelta(days=rng.randint(0, 20)))
+            finalised_at = max(self._dt(begin + datetime.timedelta(days=rng.randint(0, 20))),
+                               plan.accepted_at + datetime.timedelta(hours=2))
             if finalised_at > self.as_of_dt:
                 continue
             reviewer = self._inspector_for(unit)

@@ -225,6 +225,24 @@ def test_seed_demo_supervision_rounds_visits_and_orders(campaign):
 
 
 @pytest.mark.django_db
+def test_seed_demo_history_is_dated_as_the_story_goes(campaign):
+    """The services stamp "now"; the seed moves those stamps (and the audit trail's) to the story's days."""
+    now = timezone.now()
+    transitions = list(StageTransition.objects.filter(enrolment__campaign=campaign).values_list("at", flat=True))
+    assert all(at <= now for at in transitions)
+    assert len({timezone.localtime(at).month for at in transitions}) >= 8
+    for order in RectificationOrder.objects.filter(campaign=campaign):
+        issued = AuditEvent.objects.get(action="order_issue", object_id=str(order.pk))
+        assert issued.at == order.issued_at
+        assert order.acknowledged_at is None or order.issued_at <= order.acknowledged_at
+        assert order.closed_at is None or order.acknowledged_at < order.closed_at
+    for submission in SubmissionRound.objects.exclude(decided_at=None):
+        assert submission.submitted_at < submission.decided_at <= now
+    for certificate in Certificate.objects.select_related("enrolment__year_end_review"):
+        assert certificate.enrolment.year_end_review.finalised_at.date() < certificate.issued_on
+
+
+@pytest.mark.django_db
 def test_seed_demo_respects_impartiality(campaign):
     """Nobody inspected, reviewed or verified their own unit; no proof was verified by its submitter."""
     members = set(Membership.objects.values_list("user_id", "unit_id"))

@@ -11,6 +11,7 @@ Administrators and inspectors have a confirmed TOTP device, as production requir
 import datetime
 import io
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -63,10 +64,18 @@ class World:
     evaluation_target_a: EvaluationTarget | None = None  # unit_a's public questionnaire (round open)
 
 
+# A stand-in for WeasyPrint's output: the matrix checks who may fetch a report, not its typesetting
+# (tests/reports/test_pdf.py does that), and a real render costs 1–3 s a report.
+TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+
 def _finished_unit_report(user, unit, campaign) -> Report:
     report = report_request(actor=user, kind=ReportKind.UNIT, unit=unit, campaign=campaign)
-    # What the worker does after commit (the module's transaction never commits, so no task is sent).
-    assert report_render(report_id=report.pk) == "rendered"
+    # What the worker does after commit (the module's transaction never commits, so no task is sent):
+    # the report's data is gathered and its HTML rendered as usual, only the PDF step is stubbed.
+    with mock.patch("inspections.reports.rendering.render_pdf", return_value=TINY_PDF):
+        assert report_render(report_id=report.pk) == "rendered"
     report.refresh_from_db()
     return report
 
@@ -110,9 +119,9 @@ def build_world() -> World:
     # unit_a under review with an open public evaluation: its questionnaire is a public page.
     for stage in (Stage.SUBMITTED, Stage.ACCEPTED):
         enrolment_transition(enrolment=enrolment_a, to_stage=stage, actor=None)
-    today = datetime.date.today()
-    evaluation = round_create(actor=users["admin"], campaign=campaign, title="",
-                              start_date=today - datetime.timedelta(days=3), end_date=today + datetime.timedelta(days=3))
+    today, three_days = datetime.date.today(), datetime.timedelta(days=3)
+    evaluation = round_create(actor=users["admin"], campaign=campaign, title="", start_date=today - three_days,
+                              end_date=today + three_days)
     round_set_status(actor=users["admin"], round_=evaluation, status="open")
     round_add_targets(actor=users["admin"], round_=evaluation)
     world.evaluation_target_a = EvaluationTarget.objects.get(enrolment=enrolment_a)

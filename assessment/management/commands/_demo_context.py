@@ -109,16 +109,15 @@ class History:
 
     @contextmanager
     def at(self, when: datetime.datetime):
-        marks = list(zip(self.STAMPED, self._high_water_marks(), strict=True))
-        marks = [(model, stamp, mark) for (model, stamp), mark in marks]
+        marks = dict(zip(self.STAMPED, self._high_water_marks(), strict=True))
         yield
-        for model, stamp, mark in marks:
+        for (model, stamp), mark in marks.items():
             model.objects.filter(pk__gt=mark).update(**{stamp: when})
-        transitions = marks[1][2]
-        enrolment_ids = list(StageTransition.objects.filter(pk__gt=transitions)
-                             .values_list("enrolment_id", flat=True).distinct())
+        moved = StageTransition.objects.filter(pk__gt=marks[(StageTransition, "at")])
+        enrolment_ids = list(moved.values_list("enrolment_id", flat=True).distinct())
         if enrolment_ids:
             Enrolment.objects.filter(pk__in=enrolment_ids).update(stage_changed_at=when)
         # Notices older than a week have been read by now; recent ones wait in the bell.
         if when.date() < add_days(self.today, -7):
-            Notification.objects.filter(pk__gt=marks[2][2]).update(read_at=when + datetime.timedelta(hours=20))
+            Notification.objects.filter(pk__gt=marks[(Notification, "created_at")]).update(
+                read_at=when + datetime.timedelta(hours=20))

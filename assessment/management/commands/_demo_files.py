@@ -52,7 +52,10 @@ def document_pdf(name: str, title: str, lines: list[str], rng: random.Random) ->
     cx, cy = 300 + rng.randint(-10, 10), 500
     draw.ellipse((cx - 44, cy - 44, cx + 44, cy + 44), outline=(210, 40, 40), width=3)
     out = io.BytesIO()
-    image.save(out, format="PDF", resolution=72)
+    # Fixed document dates: the same unit gets the same bytes on every run (content-hash names repeat).
+    scanned = datetime.datetime(2026, rng.randint(3, 8), rng.randint(1, 28), 9, 30)
+    image.save(out, format="PDF", resolution=72, title=title, creationDate=scanned.timetuple(),
+               modDate=scanned.timetuple())
     return SimpleUploadedFile(name, out.getvalue(), content_type="application/pdf")
 
 

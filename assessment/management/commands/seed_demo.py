@@ -1,10 +1,17 @@
 """`manage.py seed_demo`: the demo city 示范市 — districts, 100 units, people, log-ins, the default rubric
-and the 2026 campaign with every unit enrolled.
+and the 2026 campaign in progress: self-assessments and their review rounds (_demo_self_assessment),
+spot-check rounds, visits and rectification orders (_demo_supervision), year-end reviews, an objection,
+publicity and certificates (_demo_year_end). Who ends up where is planned in _demo_story; what to click
+as whom is printed after the log-ins (_demo_route).
 
-Idempotent: every step looks its rows up by a natural key first, so a second run adds nothing.
+Everything goes through the services, as the users would, with the story's dates (_demo_context.History).
+The command composes every app like greenoffice/urls.py does, so its steps import inspections: it lives
+in assessment only because the demo started there.
+Idempotent: every step looks its rows up by a natural key first (a unit whose records exist is skipped),
+so a second run adds nothing.
 Deterministic: each unit's random details come from a generator seeded with the unit's code.
 Extending: write `def seed_<what>(ctx: SeedContext) -> None` and append it to `STEPS`; earlier steps
-leave what later ones need on `ctx` (districts, units, users, rubric, campaign)."""
+leave what later ones need on `ctx` (districts, units, users, rubric, campaign, liaisons, stories)."""
 import random
 from datetime import date
 from decimal import Decimal
