@@ -259,6 +259,9 @@ def wipe_generated() -> None:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 # CASCADE also empties what hangs off these rows elsewhere (reports, ledger records).
                 cursor.execute(f"TRUNCATE {quoted} CASCADE")
+                # Back to deferred checks (Django's foreign keys are INITIALLY DEFERRED): the generator
+                # writes children before parents within its transaction.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             from django.apps import apps
 

@@ -1,12 +1,12 @@
 """`manage.py seed_demo`: the demo city 示范市 — districts, 100 units, people, log-ins, the default rubric
-and the 2026 campaign in progress: self-assessments and their review rounds (_demo_self_assessment),
-spot-check rounds, visits and rectification orders (_demo_supervision), year-end reviews, an objection,
-publicity and certificates (_demo_year_end). Who ends up where is planned in _demo_story; what to click
-as whom is printed after the log-ins (_demo_route).
+and the 2026 campaign in progress: self-assessments and their review rounds (greenoffice.demo.self_assessment),
+spot-check rounds, visits and rectification orders (greenoffice.demo.supervision), year-end reviews, an objection,
+publicity and certificates (greenoffice.demo.year_end). Who ends up where is planned in
+greenoffice.demo.story; what to click
+as whom is printed after the log-ins (greenoffice.demo.route).
 
-Everything goes through the services, as the users would, with the story's dates (_demo_context.History).
-The command composes every app like greenoffice/urls.py does, so its steps import inspections: it lives
-in assessment only because the demo started there.
+Everything goes through the services, as the users would, with the story's dates (greenoffice.demo.context.History).
+The command composes every app like greenoffice/urls.py does, so it lives in the composition layer.
 Idempotent: every step looks its rows up by a natural key first (a unit whose records exist is skipped),
 so a second run adds nothing.
 Deterministic: each unit's random details come from a generator seeded with the unit's code.
@@ -22,8 +22,12 @@ from django.db import transaction
 
 from assessment.ledger.demo import seed_ledger
 from assessment.ledger.models import MonthlyRecord
-from assessment.management.commands._demo_context import CAMPAIGN_YEAR, SeedContext
-from assessment.management.commands._demo_data import (
+from assessment.models import Campaign, RubricStatus, RubricVersion
+from assessment.rubric_schema import DEFAULT_RUBRIC_PATH, load_default_rubric
+from assessment.services.campaign import campaign_create, campaign_enrol_units
+from assessment.services.rubric import rubric_import, rubric_publish
+from greenoffice.demo.context import CAMPAIGN_YEAR, SeedContext
+from greenoffice.demo.data import (
     DEMO_USERS,
     DISTRICTS,
     GIVEN_CHARS,
@@ -32,19 +36,15 @@ from assessment.management.commands._demo_data import (
     UNITS,
     head_title,
 )
-from assessment.management.commands._demo_route import demo_route, two_factor_note
-from assessment.management.commands._demo_self_assessment import (
+from greenoffice.demo.route import demo_route, two_factor_note
+from greenoffice.demo.self_assessment import (
     liaison_username,
     seed_liaisons,
     seed_plan,
     seed_self_assessments,
 )
-from assessment.management.commands._demo_supervision import seed_supervision_early, seed_supervision_late
-from assessment.management.commands._demo_year_end import seed_certification, seed_year_end_reviews
-from assessment.models import Campaign, RubricStatus, RubricVersion
-from assessment.rubric_schema import DEFAULT_RUBRIC_PATH, load_default_rubric
-from assessment.services.campaign import campaign_create, campaign_enrol_units
-from assessment.services.rubric import rubric_import, rubric_publish
+from greenoffice.demo.supervision import seed_supervision_early, seed_supervision_late
+from greenoffice.demo.year_end import seed_certification, seed_year_end_reviews
 from units.credit_code import credit_code_complete
 from units.models import District, Person, Role, Unit, UnitCategory, User
 from units.services import district_create, membership_add, person_create, unit_create, unit_update

@@ -12,9 +12,6 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.management.commands import _demo_story as story
-from assessment.management.commands._demo_context import SeedContext
-from assessment.management.commands._demo_data import DEMO_USERS
 from assessment.models import (
     Campaign,
     Enrolment,
@@ -28,6 +25,9 @@ from assessment.models import (
     StageTransition,
     SubmissionRound,
 )
+from greenoffice.demo import story
+from greenoffice.demo.context import SeedContext
+from greenoffice.demo.data import DEMO_USERS
 from greenoffice.models import AuditEvent
 from inspections.models import (
     Certificate,

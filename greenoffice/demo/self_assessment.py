@@ -5,19 +5,6 @@ import random
 
 from django.contrib.auth.hashers import make_password
 
-from assessment.management.commands import _demo_story as story
-from assessment.management.commands._demo_context import History, SeedContext, add_days, moment
-from assessment.management.commands._demo_data import DEMO_USERS
-from assessment.management.commands._demo_files import document_pdf, photo_png
-from assessment.management.commands._demo_texts import (
-    ACCEPT_COMMENTS,
-    DEDUCTION_NOTES,
-    FULL_MARK_NOTES,
-    ITEM_REMARKS,
-    RETURN_COMMENTS,
-    REVISION_NOTE,
-    TIERED_NOTES,
-)
 from assessment.models import Evidence, ItemResponse, Method, RubricItem, SelfAssessment, SubmissionRound
 from assessment.services.self_assessment import (
     assessment_accept,
@@ -25,6 +12,19 @@ from assessment.services.self_assessment import (
     assessment_submit,
     response_save,
     self_assessment_start,
+)
+from greenoffice.demo import story
+from greenoffice.demo.context import History, SeedContext, add_days, moment
+from greenoffice.demo.data import DEMO_USERS
+from greenoffice.demo.files import document_pdf, photo_png
+from greenoffice.demo.texts import (
+    ACCEPT_COMMENTS,
+    DEDUCTION_NOTES,
+    FULL_MARK_NOTES,
+    ITEM_REMARKS,
+    RETURN_COMMENTS,
+    REVISION_NOTE,
+    TIERED_NOTES,
 )
 from units.models import Person, Role, User
 from units.services import membership_add

@@ -9,16 +9,16 @@ are computed by the real scoring when the review is finalised."""
 import datetime
 from decimal import Decimal
 
-from assessment.management.commands import _demo_story as story
-from assessment.management.commands._demo_context import History, SeedContext, add_days, moment
-from assessment.management.commands._demo_texts import (
+from assessment.models import ItemResponse, Method, ReviewDecision, RubricItem, Stage, SubmissionRound
+from greenoffice.demo import story
+from greenoffice.demo.context import History, SeedContext, add_days, moment
+from greenoffice.demo.texts import (
     BONUS_NOTES,
     MUST_PASS_REASON,
     OBJECTION_REASON,
     OVERRIDE_REASON,
     RECHECK_NOTE,
 )
-from assessment.models import ItemResponse, Method, ReviewDecision, RubricItem, Stage, SubmissionRound
 from inspections.models import (
     Finding,
     ItemVerification,

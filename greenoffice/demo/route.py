@@ -5,9 +5,9 @@ import os
 from django.conf import settings
 from django.urls import reverse
 
-from assessment.management.commands import _demo_story as story
-from assessment.management.commands._demo_context import SeedContext
 from assessment.models import Enrolment, ItemResponse, Method, Stage
+from greenoffice.demo import story
+from greenoffice.demo.context import SeedContext
 from inspections.models import (
     Certificate,
     Inspection,

@@ -48,7 +48,7 @@ class SeedContext:
     campaign: Campaign | None = None
     # unit code → the user who acts for the unit (a demo director, or the unit's liaison account)
     liaisons: dict[str, User] = field(default_factory=dict)
-    # unit code → what the demo's story makes of the unit this year (see _demo_story.STORIES)
+    # unit code → what the demo's story makes of the unit this year (see greenoffice.demo.story.STORIES)
     stories: dict[str, str] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=dict)
     _inspector_reach: list | None = None

@@ -9,10 +9,11 @@ April–September (before the year-end reviews, whose scores the open findings t
 October–November, ending with today's reminder run (overdue orders escalated to the leaders)."""
 import datetime
 
-from assessment.management.commands import _demo_story as story
-from assessment.management.commands._demo_context import History, SeedContext, add_days, moment
-from assessment.management.commands._demo_files import photo_jpeg, photo_png
-from assessment.management.commands._demo_texts import (
+from assessment.models import Method, RubricItem
+from greenoffice.demo import story
+from greenoffice.demo.context import History, SeedContext, add_days, moment
+from greenoffice.demo.files import photo_jpeg, photo_png
+from greenoffice.demo.texts import (
     COMPLIANT_NOTES,
     FINDING_NOTES,
     PROOF_AGAIN_NOTE,
@@ -23,7 +24,6 @@ from assessment.management.commands._demo_texts import (
     VISIT_SUMMARY,
     VISIT_SUMMARY_CLEAN,
 )
-from assessment.models import Method, RubricItem
 from inspections.models import (
     ChecklistEntry,
     ChecklistResult,
