@@ -227,6 +227,9 @@ class StageTransition(models.Model):
         verbose_name_plural = _("阶段变更")
         ordering = ["enrolment", "at", "id"]
 
+    def __str__(self):
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("填报中")
@@ -314,6 +317,9 @@ class SubmissionRound(models.Model):
         ordering = ["assessment", "number"]
         constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="round_unique_number")]
 
+    def __str__(self):
+        return f"第{self.number}轮提交"
+
 
 class ItemReviewComment(models.Model):
     round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="item_comments")
@@ -323,6 +329,9 @@ class ItemReviewComment(models.Model):
     class Meta:
         verbose_name = _("逐项审核意见")
         verbose_name_plural = _("逐项审核意见")
+
+    def __str__(self):
+        return f"{self.item.code}: {self.comment[:30]}"
 
 
 def evidence_upload_to(instance, filename):
