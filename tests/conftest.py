@@ -4,6 +4,8 @@ Scope layout used by the role matrices:
   district A: unit_a (director_a is its director; inspector_a and leader_a are scoped to A)
   district B: unit_b (out of scope for every scoped user above)
 """
+import importlib
+
 import pytest
 
 from tests.factories import DistrictFactory, UnitFactory, UserFactory
@@ -15,6 +17,24 @@ PASSWORD = "Test-pass-2026"
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeded_rows(request):
+    """Transactional tests (browser, worker, drills) flush every table when they end, the rows that data
+    migrations seed included. Put those back for whichever test runs next in the same process."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None:
+        if not {"db", "transactional_db"} & names:
+            return
+        request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from django.apps import apps
+
+    from assessment.ledger.models import ConversionFactor
+
+    if not ConversionFactor.objects.exists():
+        default_factors = importlib.import_module("assessment.ledger.migrations.0002_default_factors")
+        default_factors.seed(apps, None)
 
 
 @pytest.fixture
