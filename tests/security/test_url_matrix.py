@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from greenoffice.models import AuditEvent
 from tests.otp import MODEL_BACKEND, login_with_otp
 from tests.security.conftest import PRODUCTION_2FA_ROLES
 from tests.security.url_matrix_registry import GENERIC as GENERIC_TABLE
@@ -276,18 +277,29 @@ def _target(row: Row, world: World, role: str | None, which: str) -> Req | None:
     return make(world)
 
 
-def _send(client: Client, method: str, url: str, req: Req):
-    """The request in a savepoint that is rolled back; returns (status, Location, body)."""
+@dataclass(frozen=True)
+class Sent:
+    status: int
+    location: str
+    content_type: str
+    body: bytes
+    audited: int  # AuditEvent rows the request wrote
+
+
+def _send(client: Client, method: str, url: str, req: Req) -> Sent:
+    """The request in a savepoint that is rolled back."""
     headers = {"HX-Request": "true"} if req.htmx else {}
     if req.query:
         url = f"{url}?{urlencode(req.query)}"
     with transaction.atomic():
+        events_before = AuditEvent.objects.count()
         response = getattr(client, method)(url, req.data or {}, headers=headers)
         # Reading a file response to its end closes it the way the test client wants (calling close()
         # ourselves would fire request_finished, which drops PostgreSQL's connection mid-transaction).
         body = b"".join(response.streaming_content) if response.streaming else response.content
+        audited = AuditEvent.objects.count() - events_before
         transaction.set_rollback(True)
-    return response.status_code, response.get("Location", ""), response.get("Content-Type", ""), body
+    return Sent(response.status_code, response.get("Location", ""), response.get("Content-Type", ""), body, audited)
 
 
 def _is_login(location: str) -> bool:
@@ -298,9 +310,13 @@ def _cell(row: Row, world: World, client: Client, role: str | None, which: str, 
     """Check one cell; returns a failure message or None."""
     req = _target(row, world, role, which)
     url = reverse(row.name, args=req.args)
-    status, location, content_type, body = _send(client, row.method, url, req)
+    sent = _send(client, row.method, url, req)
+    status, location, content_type, body = sent.status, sent.location, sent.content_type, sent.body
     who = role or "anonymous"
     where = f"{who} {row.method.upper()} {url}{'?' + urlencode(req.query) if req.query else ''} ({which} scope)"
+    if status in (403, 404) or (role is None and status == 302 and _is_login(location)):
+        if sent.audited:
+            return f"{where}: refused ({status}) but wrote {sent.audited} audit event(s)"
     if expected == LOGIN:
         if status != 302 or not _is_login(location):
             return f"{where}: expected 302 to log in, got {status} {location}"
