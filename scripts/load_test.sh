@@ -6,14 +6,14 @@
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/greenoffice_scale scripts/load_test.sh
 #
-# Env: DATABASE_URL (required: a database filled by generate_scale_data), USERS (default 150),
+# Env: DATABASE_URL (required: a database filled by generate_scale_data), USERS (default 90),
 # SPAWN_RATE (default 30/s), RUN_TIME (default 60s), PORT (default 8765), WORKERS (default 2).
 # Traffic goes to 127.0.0.1 only; locust stops by itself after RUN_TIME.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${DATABASE_URL:?set DATABASE_URL to the benchmark database (generate_scale_data)}"
-USERS="${USERS:-150}"
+USERS="${USERS:-90}"
 SPAWN_RATE="${SPAWN_RATE:-30}"
 RUN_TIME="${RUN_TIME:-60s}"
 PORT="${PORT:-8765}"

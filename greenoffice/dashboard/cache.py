@@ -133,10 +133,11 @@ def cached_panel(panel: str):
                 content, content_type = hit
                 return HttpResponse(content, content_type=content_type)
             response = run(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not _replica_may_lag():
+            if response.status_code == 200 and not response.streaming:
                 try:
-                    cache.set(key, (response.content, response["Content-Type"]),
-                              timeout=settings.GREENOFFICE_DASHBOARD_CACHE_SECONDS)
+                    if not _replica_may_lag():
+                        cache.set(key, (response.content, response["Content-Type"]),
+                                  timeout=settings.GREENOFFICE_DASHBOARD_CACHE_SECONDS)
                 except Exception:
                     logger.warning("dashboard cache: write failed", exc_info=True)
             return response

@@ -14,7 +14,7 @@ def test_db_router_reads_replica_only_when_asked_and_configured():
             assert router.db_for_read(Enrolment) == "replica"
             assert router.db_for_write(Enrolment) == "default"
         assert router.db_for_read(Enrolment) is None
-    with replica_reads():
+    with mock.patch.object(db_router, "replica_configured", return_value=False), replica_reads():
         assert router.db_for_read(Enrolment) is None  # no DATABASE_REPLICA_URL: the primary
 
 
