@@ -40,7 +40,7 @@ def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> Sa
         f'height="{height}" role="img">'
     ]
     if title:
-        out.append(f'<text x="0" y="16" {font} font-size="13" font-weight="bold">{escape(title)}</text>')
+        out.append(f'<text x="0" y="16" {font} font-size="13">{escape(title)}</text>')
     for index, bar in enumerate(bars):
         y = top + index * row_h
         maximum = float(bar.max_points) or 1.0

@@ -9,6 +9,7 @@ long after the request, without the requester's session."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -105,6 +106,29 @@ class ItemRow:
     findings: list = field(default_factory=list)
     provenance: list = field(default_factory=list)
     evidence_count: int = 0
+
+    @cached_property
+    def basis(self) -> list[str]:
+        """What the report prints beside the scores: why points were lost or changed.
+
+        A finalised year gives the stored provenance minus the lines that only restate the score
+        columns (满分, 自评得分, 认可自评); a year not yet reviewed gives the self-assessment's
+        deductions. An item that lost nothing and was accepted as self-scored prints nothing, so the
+        27-row table stays one or two lines a row."""
+        if self.provenance:
+            restated = {
+                f"满分{pts(self.max_points)}分",
+                f"自评得分{pts(self.self_score)}分",
+                f"督查员核定:认可自评得分{pts(self.verified_score)}分",
+            }
+            return [line for line in self.provenance if line not in restated]
+        lines = [_("自评扣分:%(text)s") % {"text": text} for text in self.self_deductions]
+        if self.verification:
+            lines.append(f"{self.verification}:{self.reason}" if self.reason else self.verification)
+        lines.extend(_("核定扣分:%(text)s") % {"text": text} for text in self.verified_deductions)
+        if self.self_score is None:
+            lines.append(_("未自评"))
+        return lines
 
 
 def _deduction_texts(item: RubricItem, ids) -> list[str]:

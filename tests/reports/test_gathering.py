@@ -102,3 +102,52 @@ def test_round_bulletin_of_a_district_user_shows_only_their_units(drawn_round, u
     spot_round, _order = drawn_round
     data = gathering.round_report_data(spot_round=spot_round, district_ids=[district_a.pk])
     assert [row["unit"].pk for row in data["units_checked"]] == [unit_a.pk]
+
+
+def test_item_basis_drops_the_lines_that_restate_the_score_columns():
+    """The report prints the reasons for lost or changed points beside the scores; the provenance
+    lines that only repeat the 分值, 自评 and 核定 columns are left out, the rest kept in order."""
+    from decimal import Decimal
+
+    accepted = gathering.ItemRow(
+        code="1.2", title="实施方案", max_points=Decimal(4), method="自评", must_pass=False,
+        self_score=Decimal(3), verified_score=Decimal(3),
+        provenance=["满分4分", "自评扣分:任务未分解到人 −1", "自评得分3分", "督查员核定:认可自评得分3分"],
+    )
+    assert accepted.basis == ["自评扣分:任务未分解到人 −1"]
+
+    full = gathering.ItemRow(
+        code="1.1", title="领导小组", max_points=Decimal(3), method="自评", must_pass=False,
+        self_score=Decimal(3), verified_score=Decimal(3),
+        provenance=["满分3分", "自评得分3分", "督查员核定:认可自评得分3分"],
+    )
+    assert full.basis == []
+
+    overridden = gathering.ItemRow(
+        code="2.2", title="节约用电", max_points=Decimal(6), method="自评+核查", must_pass=False,
+        self_score=Decimal(6), verified_score=Decimal(2),
+        provenance=["满分6分", "自评得分6分", "核定扣分:未达到下降5%指标 −4",
+                    "督查员核定:改为2分,理由:现场核查发现台账不全"],
+    )
+    assert overridden.basis == ["核定扣分:未达到下降5%指标 −4", "督查员核定:改为2分,理由:现场核查发现台账不全"]
+
+    pending = gathering.ItemRow(
+        code="3.1", title="垃圾分类", max_points=Decimal(4), method="自评", must_pass=False,
+        self_deductions=["标识不清 −1"], self_score=Decimal(3),
+    )
+    assert pending.basis == ["自评扣分:标识不清 −1"]
+    unanswered = gathering.ItemRow(code="3.2", title="清运", max_points=Decimal(3), method="自评", must_pass=False)
+    assert unanswered.basis == ["未自评"]
+
+
+def test_unit_report_pdf_prints_deduction_reasons_and_finding_status(scored_a, unit_a, campaign):
+    data = gathering.unit_report_data(unit=unit_a, campaign=campaign)
+    document = rendering.render_unit_report(unit=unit_a, campaign=campaign, verification_code="TEST-TEST-TEST-TEST")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages).replace("\n", "")
+    lines = [line for b in data["blocks"] for row in b["items"] for line in row.basis]
+    assert lines, "the sample unit has deductions"
+    missing = [line for line in lines if line.replace(" ", "") not in text.replace(" ", "")]
+    assert missing == []
+    for row in (row for b in data["blocks"] for row in b["items"]):
+        for finding in row.findings:
+            assert f"#{finding.id}" in text

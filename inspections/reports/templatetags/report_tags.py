@@ -15,6 +15,12 @@ def points(value) -> str:
 
 
 @register.filter
+def points_unit(value) -> str:
+    """"3分", with a word joiner so a line never breaks between the figure and 分."""
+    return f"{points(value)}\u2060分"
+
+
+@register.filter
 def filesize(value) -> str:
     if value is None:
         return "—"
