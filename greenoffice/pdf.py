@@ -1,16 +1,17 @@
 """The one WeasyPrint wrapper: every PDF the project makes goes through `render_pdf`.
 
-Platform code: it imports no app. Two promises are kept here rather than in each template:
+Platform code: it imports no app. Three promises are kept here rather than in each template:
 - the government-document look (A4, the issuer in the running header, 第 N 页 共 M 页) comes from
   static/css/report.css, which names the bundled CJK font for the body AND the page margin boxes
   (margin boxes don't inherit the body font; without it a fallback CJK font gets embedded too);
+- the font configuration and the stylesheet are made once per thread and kept between renders:
+  a fresh one per render re-reads the Fontconfig configuration and re-registers the bundled font;
 - a PDF never touches the network or the file system outside static/: the URL fetcher below serves
   only files under the project's static directories and data: URLs and refuses everything else.
 """
 import logging
 import mimetypes
 import threading
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,8 +21,12 @@ logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO: a bulk job would drown the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-# The font the stylesheet names; fonts-noto-cjk installs it (scripts/setup.sh).
-REPORT_FONT_FAMILY = "Noto Sans CJK SC"
+# The fonts the stylesheet names: the bundled GB 2312 subset of Noto Sans CJK SC
+# (static/fonts, made by scripts/build_report_font.py), then the full font from fonts-noto-cjk
+# (scripts/setup.sh) for the rare characters outside the subset.
+REPORT_FONT_FAMILY = "GreenOffice Sans"
+FALLBACK_FONT_FAMILY = "Noto Sans CJK SC"
+REPORT_FONT_FAMILIES = f"{REPORT_FONT_FAMILY}, {FALLBACK_FONT_FAMILY}"
 
 
 class ReportResourceRefused(ValueError):
@@ -75,35 +80,59 @@ def url_fetcher():
     return _fetcher_class()(timeout=1)
 
 
-@lru_cache(maxsize=4)
-def _stylesheet(path: str, mtime: float):
-    from weasyprint import CSS
-
-    return CSS(filename=path, url_fetcher=url_fetcher())
-
-
-def report_stylesheet():
-    path = static_roots()[0] / "css" / "report.css"
-    # Keyed on mtime so an edited stylesheet is picked up without restarting the worker.
-    return _stylesheet(str(path), path.stat().st_mtime)
-
-
 _local = threading.local()
 
 
-def font_configuration():
-    """One WeasyPrint FontConfiguration per thread, kept between renders.
+def _stylesheet_path() -> Path:
+    return static_roots()[0] / "css" / "report.css"
 
-    Without it every render loads the Fontconfig configuration and starts a new Pango font map, so
-    the CJK face is opened and measured again each time (~4% of a unit report). Pango font maps are
-    not shared between threads, hence one per thread; the reports use no @font-face, so the object
-    holds only system fonts and its caches are bounded by the fonts and sizes the stylesheet names."""
-    config = getattr(_local, "font_config", None)
-    if config is None:
-        from weasyprint.text.fonts import FontConfiguration
 
-        config = _local.font_config = FontConfiguration()
+def report_font_path() -> Path:
+    return static_roots()[0] / "fonts" / "GreenOfficeSans-Regular.ttf"
+
+
+def _font_configuration():
+    """A WeasyPrint FontConfiguration that also knows the bundled report font.
+
+    The font file is added to this configuration's Fontconfig set in place (WeasyPrint's own
+    @font-face route copies it into a temporary folder that a long-lived worker would never remove).
+    This reaches into WeasyPrint's FontConfiguration (`_config`, `font_map`) and its Fontconfig and
+    Pango bindings: tests/reports/test_pdf.py fails if a WeasyPrint upgrade breaks it."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    path = report_font_path()
+    if path.is_file() and fontconfig.FcConfigAppFontAddFile(config._config, str(path).encode()):
+        pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+    else:
+        logger.warning("report font %s not loaded: reports fall back to %s", path, FALLBACK_FONT_FAMILY)
     return config
+
+
+def _thread_state():
+    """(FontConfiguration, house stylesheet) of this thread, made on first use.
+
+    Pango font maps are not shared between threads, hence one per thread. The stylesheet is rebuilt
+    when report.css changes, so an edited stylesheet needs no worker restart."""
+    from weasyprint import CSS
+
+    path = _stylesheet_path()
+    mtime = path.stat().st_mtime
+    state = getattr(_local, "state", None)
+    if state is None or state[2] != mtime:
+        config = state[0] if state is not None else _font_configuration()
+        sheet = CSS(filename=str(path), url_fetcher=url_fetcher(), font_config=config)
+        state = _local.state = (config, sheet, mtime)
+    return state
+
+
+def font_configuration():
+    return _thread_state()[0]
+
+
+def report_stylesheet():
+    return _thread_state()[1]
 
 
 def render_pdf(html: str, *, base_url: str | None = None, stylesheets=None) -> bytes:

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessment.rubric_schema import format_points
-from greenoffice.pdf import REPORT_FONT_FAMILY
+from greenoffice.pdf import REPORT_FONT_FAMILIES
 
 SELF_COLOUR = "#9bb7d4"
 VERIFIED_COLOUR = "#1f6b3a"
@@ -31,8 +31,8 @@ def _num(value) -> str:
 def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> SafeString:
     """Horizontal bars per block: the block's full points as a grey track, the self score and the
     verified score as two bars on it, with the figures printed at the bar ends."""
-    font = f'font-family="{REPORT_FONT_FAMILY}"'
-    label_w, value_w, row_h, bar_h, top = 150, 130, 40, 13, 30 if title else 8
+    font = f'font-family="{REPORT_FONT_FAMILIES}"'
+    label_w, value_w, row_h, bar_h, top = 150, 130, 32, 11, 30 if title else 8
     track_w = width - label_w - value_w
     height = top + row_h * len(bars) + 26
     out = [
@@ -44,7 +44,7 @@ def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> Sa
     for index, bar in enumerate(bars):
         y = top + index * row_h
         maximum = float(bar.max_points) or 1.0
-        out.append(f'<text x="0" y="{y + 20}" {font} font-size="12">{escape(bar.label)}</text>')
+        out.append(f'<text x="0" y="{y + 19}" {font} font-size="12">{escape(bar.label)}</text>')
         out.append(f'<rect x="{label_w}" y="{y + 2}" width="{track_w}" height="{bar_h * 2 + 4}" fill="{MAX_COLOUR}"/>')
         for offset, value, colour in ((0, bar.self_score, SELF_COLOUR), (bar_h + 4, bar.verified_score,
                                                                           VERIFIED_COLOUR)):
@@ -56,7 +56,7 @@ def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> Sa
         figures.append(format_points(bar.self_score) if bar.self_score is not None else "—")
         figures.append(format_points(bar.verified_score) if bar.verified_score is not None else "—")
         out.append(
-            f'<text x="{label_w + track_w + 8}" y="{y + 20}" {font} font-size="11">'
+            f'<text x="{label_w + track_w + 8}" y="{y + 19}" {font} font-size="11">'
             f'{escape(" / ".join(figures))} / {escape(format_points(bar.max_points))}</text>'
         )
     legend_y = top + row_h * len(bars) + 14
@@ -72,7 +72,7 @@ def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> Sa
 
 def ranking_bar_chart(rows: list[tuple[str, Decimal]], *, maximum: Decimal, width: int = 640) -> SafeString:
     """One bar per row (label, value), for district averages in the campaign summary."""
-    font = f'font-family="{REPORT_FONT_FAMILY}"'
+    font = f'font-family="{REPORT_FONT_FAMILIES}"'
     label_w, value_w, row_h = 150, 60, 22
     track_w = width - label_w - value_w
     height = row_h * len(rows) + 6

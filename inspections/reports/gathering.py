@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +23,10 @@ from assessment.models import (
     Evidence,
     ItemResponse,
     RubricItem,
-    SelfAssessment,
     Stage,
 )
 from assessment.rubric_schema import format_points
-from assessment.selectors.rubric import rubric_blocks_with_items, rubric_scoring_rules
+from assessment.selectors.rubric import rubric_blocks_published, rubric_scoring_rules
 from inspections.evaluation.selectors.awards import award_winners
 from inspections.models import (
     Certificate,
@@ -141,19 +141,30 @@ def _deduction_texts(item: RubricItem, ids) -> list[str]:
     return texts
 
 
+def _reverse_one(instance, name: str):
+    """The select_related reverse one-to-one `name`, or None when there is no such row."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
-    """Everything the unit scored report prints (12 queries)."""
+    """Everything the unit scored report prints (11 queries; 8 once the published rubric is in memory)."""
     enrolment = (
-        Enrolment.objects.select_related("unit__district", "campaign__rubric")
+        Enrolment.objects.select_related(
+            "unit__district", "campaign__rubric", "self_assessment", "certificate",
+            "year_end_review__finalised_by", "year_end_review__recheck_by",
+        )
         .filter(unit=unit, campaign=campaign).first()
     )
     if enrolment is None:
         raise ReportDataError(_("%(unit)s 未参加%(year)s年度创建,无法生成考评报告")
                               % {"unit": unit.name, "year": campaign.year})
     rubric = enrolment.campaign.rubric
-    blocks = rubric_blocks_with_items(rubric)
+    blocks = rubric_blocks_published(rubric)
 
-    assessment = SelfAssessment.objects.filter(enrolment=enrolment).first()
+    assessment = _reverse_one(enrolment, "self_assessment")
     responses, evidence = {}, []
     if assessment is not None:
         responses = {
@@ -164,9 +175,7 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
             .select_related("response__item").order_by("response__item__order", "created_at", "id")
         )
 
-    review = (
-        YearEndReview.objects.select_related("finalised_by", "recheck_by").filter(enrolment=enrolment).first()
-    )
+    review = _reverse_one(enrolment, "year_end_review")
     finalised = review is not None and review.status == ReviewStatus.FINALISED
     verifications = {}
     if finalised:
@@ -203,7 +212,7 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
     for assignment in (InspectionAssignment.objects.filter(inspection__in=[i.pk for i in inspections])
                        .select_related("inspector").order_by("id")):
         assignments[assignment.inspection_id].append(assignment.inspector.display_name)
-    certificate = Certificate.objects.filter(enrolment=enrolment).first()
+    certificate = _reverse_one(enrolment, "certificate")
     bonus_titles = {b.code: b.title for b in BonusItem.objects.filter(rubric=rubric)}
 
     evidence_count = Counter(e.response.item_id for e in evidence)

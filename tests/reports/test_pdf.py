@@ -53,16 +53,38 @@ def test_unit_report_text_has_unit_name_every_item_code_and_total(unit_pdf, unit
     assert unit_pdf.file_name.endswith(".pdf") and unit_a.name in unit_pdf.file_name
 
 
-def test_unit_report_embeds_only_noto_sans_cjk(unit_pdf):
-    fonts = _fonts(unit_pdf.content)
-    base_fonts = {str(font["/BaseFont"]) for font in fonts}
-    assert base_fonts, "no font found"
+def _families(pdf: bytes) -> set[str]:
     # Subset prefix "ABCDEF+" stripped; WeasyPrint writes the family with hyphens.
-    families = {name.split("+", 1)[-1].replace("-", "") for name in base_fonts}
-    assert all(family.startswith("NotoSansCJKSC") for family in families), families
-    descriptors = [font["/FontDescriptor"].get_object() for font in fonts if "/FontDescriptor" in font]
+    return {str(font["/BaseFont"]).split("+", 1)[-1].replace("-", "") for font in _fonts(pdf)}
+
+
+def test_unit_report_embeds_only_the_bundled_report_font(unit_pdf):
+    """One face, the GB 2312 subset of Noto Sans CJK SC in static/fonts, in the body, the margin boxes
+    (running header, 第 N 页 共 M 页) and the SVG chart alike: no fallback font crept in."""
+    assert _families(unit_pdf.content) == {"GreenOfficeSans"}
+    descriptors = [font["/FontDescriptor"].get_object() for font in _fonts(unit_pdf.content)
+                   if "/FontDescriptor" in font]
     assert descriptors
     assert all(("/FontFile2" in d or "/FontFile3" in d) for d in descriptors), "a font is not embedded"
+
+
+def test_a_character_outside_the_bundled_font_falls_back_to_noto_sans_cjk():
+    """喆 and 堃 (common in names) are not in GB 2312: they are printed from the full Noto Sans CJK SC
+    of fonts-noto-cjk, never dropped or drawn as boxes."""
+    pdf = render_pdf("<p>联系人:张喆、王堃(生僻字)</p>")
+    assert _families(pdf) == {"GreenOfficeSans", "NotoSansCJKSC"}
+    assert "张喆、王堃" in _text(pdf)
+    assert _families(render_pdf("<p>联系人:张明、王坤</p>")) == {"GreenOfficeSans"}
+
+
+def test_report_font_is_registered_once_per_thread_and_survives_renders():
+    from greenoffice.pdf import font_configuration, report_font_path
+
+    assert report_font_path().is_file()
+    first = font_configuration()
+    render_pdf("<p>第一份</p>")
+    assert font_configuration() is first
+    assert _families(render_pdf("<p>第二份</p>")) == {"GreenOfficeSans"}
 
 
 def test_unit_report_without_year_end_review_shows_self_scores_and_says_so(enrolled, unit_b, campaign):
@@ -129,4 +151,4 @@ def test_block_chart_escapes_labels():
                                verified_score=None)])
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
-    assert 'font-family="Noto Sans CJK SC"' in svg
+    assert 'font-family="GreenOffice Sans, Noto Sans CJK SC"' in svg
