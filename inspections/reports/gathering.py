@@ -154,7 +154,7 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
     enrolment = (
         Enrolment.objects.select_related(
             "unit__district", "campaign__rubric", "self_assessment", "certificate",
-            "year_end_review__finalised_by", "year_end_review__recheck_by",
+            "year_end_review__finalised_by",
         )
         .filter(unit=unit, campaign=campaign).first()
     )

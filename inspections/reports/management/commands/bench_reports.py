@@ -136,9 +136,11 @@ class Command(BaseCommand):
             whole.append(t4 - t3)
         share = statistics.median(gather) / statistics.median(whole) * 100
         self.stdout.write(f"unit report: {unit.code} {unit.name}, {len(document.content) // 1024} KB, "
-                          f"median of {repeat} warm renders")
-        self.stdout.write(f"  whole report (gather + template + PDF) {_median_ms(whole)}")
-        self.stdout.write(f"  data gathering                        {_median_ms(gather)}  ({share:.1f}% of the report)")
+                          f"median of {repeat} warm renders; load average {os.getloadavg()[0]:.2f}")
+        self.stdout.write(f"  whole report (gather + template + PDF) {_median_ms(whole)}  "
+                          f"(min {min(whole) * 1000:.0f}, max {max(whole) * 1000:.0f}; budget 600 ms)")
+        self.stdout.write(f"  data gathering                        {_median_ms(gather)}  "
+                          f"({share:.1f}% of the report; budget 10%)")
         self.stdout.write(f"  template                              {_median_ms(template)}")
         self.stdout.write(f"  bare WeasyPrint of the same HTML      {_median_ms(floor)}  (the floor)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
