@@ -152,3 +152,26 @@ def test_block_chart_escapes_labels():
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
     assert 'font-family="GreenOffice Sans, Noto Sans CJK SC"' in svg
+
+
+def test_bundled_report_font_covers_gb2312_and_the_report_symbols():
+    """The committed font (scripts/build_report_font.py) has every GB 2312 character and the symbols the
+    templates print, under its own family name, with TrueType outlines."""
+    from fontTools.ttLib import TTFont
+
+    from greenoffice.pdf import REPORT_FONT_FAMILY, report_font_path
+
+    font = TTFont(report_font_path(), lazy=True)
+    cmap = font.getBestCmap()
+    gb2312 = []
+    for first in range(0xA1, 0xF8):
+        for second in range(0xA1, 0xFF):
+            try:
+                gb2312.append(bytes([first, second]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    assert len(gb2312) > 7000
+    assert [ch for ch in gb2312 if ord(ch) not in cmap] == []
+    assert all(ord(ch) in cmap for ch in "→·—−×①【】《》()%℃0123456789ABCDEFabcdef")
+    assert font["name"].getDebugName(1) == REPORT_FONT_FAMILY
+    assert "glyf" in font and "CFF " not in font
