@@ -14,7 +14,7 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 # browser tests (Playwright cannot download its own browser here); poppler-utils checks the PDFs.
 SYSTEM_PACKAGES=(
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo libopenjp2-7 libffi-dev
-    fonts-noto-cjk poppler-utils gettext libmagic1 chromium
+    fonts-noto-cjk poppler-utils gettext libmagic1 chromium faketime
 )
 
 is_installed() {
