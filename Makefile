@@ -1,10 +1,11 @@
 # Developer entry points. The scripts do the work; see scripts/*.sh.
 #   make run               set up, load the demo city, start server + Celery worker + beat
 #   make test [ARGS=...]   set up, then pytest (ARGS passed through, e.g. ARGS="-k scoring -x")
+#   make test-dates        the date-sensitive suites under faketime at five days (scripts/test_dates.sh)
 #   make lint              ruff
 # CI_SKIP_SETUP=1 skips scripts/setup.sh (a machine already set up).
 
-.PHONY: run test lint setup
+.PHONY: run test test-dates lint setup
 
 ifeq ($(CI_SKIP_SETUP),1)
 SETUP = @echo "setup: skipped (CI_SKIP_SETUP=1)"
@@ -23,6 +24,10 @@ run:
 test:
 	$(SETUP)
 	scripts/test.sh $(ARGS)
+
+test-dates:
+	$(SETUP)
+	scripts/test_dates.sh $(ARGS)
 
 lint:
 	.venv/bin/ruff check .

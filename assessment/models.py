@@ -2,6 +2,8 @@
 
 A published rubric version is immutable; a campaign is bound to one version. Item codes are stable
 across versions so years compare."""
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -170,6 +172,18 @@ class Campaign(TimeStampedModel):
 
     def __str__(self):
         return self.name or f"{self.year}年度"
+
+    @property
+    def work_span(self) -> tuple[datetime.date, datetime.date]:
+        """The days the campaign's field work (spot checks, visits) may fall on: its calendar year,
+        widened to its own dates where they run past it (a campaign opened in December, or whose
+        public evaluation and publicity reach into the new year)."""
+        dates = [d for d in (self.self_assessment_start, self.publicity_end, self.public_evaluation_end) if d]
+        return (min([datetime.date(self.year, 1, 1), *dates]), max([datetime.date(self.year, 12, 31), *dates]))
+
+    def covers(self, day: datetime.date) -> bool:
+        first, last = self.work_span
+        return first <= day <= last
 
 
 class Stage(models.TextChoices):

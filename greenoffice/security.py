@@ -51,6 +51,7 @@ class RefusedAccessLogMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied | Http404):
+            request.refusal_logged = True  # django.request's own line is then dropped (ExpectedRefusalFilter)
             user = getattr(request, "user", None)
             logger.warning(
                 "access_refused kind=%s user=%s at=%s ip=%s method=%s path=%s",
@@ -59,3 +60,17 @@ class RefusedAccessLogMiddleware:
                 _utc_now(), client_address(request), request.method, request.path,
             )
         return None
+
+
+class ExpectedRefusalFilter(logging.Filter):
+    """For the `django.request` logger: a 403 or 404 is an answer, not an error, so it logs one line
+    and no traceback. A refusal RefusedAccessLogMiddleware already logged (with user and address) is
+    not logged twice; other 403/404s (an unknown URL, a CSRF failure) keep Django's one-line message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) not in (403, 404):
+            return True
+        if getattr(getattr(record, "request", None), "refusal_logged", False):
+            return False
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True

@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${PORT:-8000}"
+# The demo runs as users see it: DEBUG off, so a wrong URL shows the application's Chinese 404 page
+# (not Django's technical page with the URL map); WhiteNoise serves static/ (settings/local.py).
+# DJANGO_DEBUG=1 make run brings Django's debug pages back for development.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-0}"
 [ -x .venv/bin/python ] || { echo "run: .venv missing: run scripts/setup.sh first" >&2; exit 1; }
 mkdir -p var/log
 

@@ -6,11 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf 'setup: %s\n' "$*"; }
+say() { printf 'setup [%ss]: %s\n' "$SECONDS" "$*"; }
+# Long steps show their progress: one line per package set up or collected, not minutes of silence.
+progress() { grep --line-buffered -E "$1" | sed -u "s/^/setup [..]:   /" || true; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # WeasyPrint needs pango/harfbuzz; without libharfbuzz-subset0 a Chinese PDF costs ~9 s instead of
-# ~0.3 s (shared/PRACTICES.md). fonts-noto-cjk is the CJK font the reports embed; chromium drives the
+# ~0.3 s (docs/stack-facts.md). fonts-noto-cjk is the CJK font the reports embed; chromium drives the
 # browser tests (Playwright cannot download its own browser here); poppler-utils checks the PDFs.
 SYSTEM_PACKAGES=(
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo libopenjp2-7 libffi-dev
@@ -32,8 +34,13 @@ if command -v dpkg >/dev/null 2>&1; then
     elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "system packages: installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
+        say "system packages: apt-get update"
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        say "system packages: downloading and installing (a few minutes the first time)"
+        apt_log="${TMPDIR:-/tmp}/greenoffice-setup-apt.log"
+        apt-get install -y --no-install-recommends -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 \
+            | tee "$apt_log" | progress '^Setting up ' \
+            || die "apt-get install failed: its output is in $apt_log"
         for pkg in "${missing[@]}"; do
             is_installed "$pkg" || die "apt-get did not install $pkg"
         done
@@ -66,8 +73,12 @@ fi
 # Reinstall only when a requirements file (or the interpreter) changed since the last install.
 req_hash="$( { cat requirements*.txt; .venv/bin/python -V 2>&1; } | sha256sum | cut -d' ' -f1)"
 if [ "$(cat .venv/.req-hash 2>/dev/null || true)" != "$req_hash" ]; then
-    say "pip: installing requirements-dev.txt"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+    say "pip: installing requirements-dev.txt (a few minutes the first time)"
+    # pipefail: pip's own failure still stops the set-up; the filter only thins its output.
+    pip_log="${TMPDIR:-/tmp}/greenoffice-setup-pip.log"
+    .venv/bin/python -m pip install --progress-bar off --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+        | tee "$pip_log" | progress '^(Collecting|Successfully installed)' \
+        || die "pip install failed: its output is in $pip_log"
     printf '%s\n' "$req_hash" > .venv/.req-hash
 else
     say "pip: requirements unchanged, skipped"

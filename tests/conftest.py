@@ -13,6 +13,8 @@ from units.models import Role
 
 PASSWORD = "Test-pass-2026"
 
+pytest_plugins = ["tests.ci_services"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

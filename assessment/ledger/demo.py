@@ -43,8 +43,8 @@ def _money(value: float, places: str = "0.01") -> Decimal:
     return Decimal(str(max(value, 0))).quantize(Decimal(places))
 
 
-def month_values(unit, year: int, month: int, base_year: int = 2025) -> dict:
-    """One month's plausible figures for a unit (deterministic)."""
+def month_values(unit, year: int, month: int, base_year: int) -> dict:
+    """One month's plausible figures for a unit (deterministic); the trend counts years from `base_year`."""
     p = _profile(unit.code)
     headcount = unit.headcount or 80
     area = float(unit.floor_area or 0) or headcount * 45.0
@@ -76,17 +76,18 @@ def month_values(unit, year: int, month: int, base_year: int = 2025) -> dict:
     }
 
 
-def seed_ledger(units: Iterable, years: Iterable[int] = (2025, 2026), *, today: date | None = None) -> int:
+def seed_ledger(units: Iterable, years: Iterable[int], *, today: date | None = None) -> int:
     """Give each unit the months of `years` that are over by `today`; returns the months written or
     confirmed. Goes through records_save_year (actor None = the system), so it is audited and idempotent."""
     today = today or timezone.localdate()
+    years = sorted(years)
     count = 0
     for unit in units:
         for year in years:
             months = [m for m in indicators.MONTHS if (year, m) < (today.year, today.month)]
             if not months:
                 continue
-            rows = {m: month_values(unit, year, m) for m in months}
+            rows = {m: month_values(unit, year, m, base_year=years[0]) for m in months}
             count += len(records_save_year(actor=None, unit=unit, year=year, rows=rows, today=today,
                                            action="ledger_demo_seed"))
     return count

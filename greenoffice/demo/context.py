@@ -1,13 +1,13 @@
 """What the steps of `seed_demo` share: the context they fill in turn, and the demo's clock.
 
-The demo city's story happens over the 2026 campaign year, but the services stamp their rows with
-`timezone.now()` (or take a `today=` that only checks dates). `History` moves what a service call just
-wrote to the day the story says it happened: only fields that record *when* (stage-transition times,
-notification times, submitted/decided/completed/closed stamps), never a state, a score or a number;
-the steps set the record's own stamps (submitted_at, completed_at, closed_at ...) the same way.
-The audit trail's times (AuditEvent.at) and django-simple-history's history_date move with them, so a
-record's "办理记录" and its change history tell the same story as its own dates; who did what, and
-what changed, stay as the services wrote them."""
+The demo city's story happens over a campaign dated around the day it is built (`DemoCalendar`), but
+the services stamp their rows with `timezone.now()` (or take a `today=` that only checks dates).
+`History` moves what a service call just wrote to the day the story says it happened: only fields
+that record *when* (stage-transition times, notification times, submitted/decided/completed/closed
+stamps), never a state, a score or a number; the steps set the record's own stamps (submitted_at,
+completed_at, closed_at ...) the same way. The audit trail's times (AuditEvent.at) and
+django-simple-history's history_date move with them, so a record's "办理记录" and its change history
+tell the same story as its own dates; who did what, and what changed, stay as the services wrote them."""
 import datetime
 import random
 from collections.abc import Callable
@@ -18,12 +18,14 @@ from django.db import connection
 from django.utils import timezone
 
 from assessment.models import Campaign, Enrolment, ItemResponse, RubricVersion, SelfAssessment, StageTransition
+from greenoffice.demo.calendar import DemoCalendar
 from greenoffice.models import AuditEvent
 from inspections.models import ItemVerification, Notification, YearEndReview
 from units.models import District, Role, Unit, User
 
+# Seeds the random details (names, scores, who goes where); not a date: the dates follow the day the
+# demo is built (greenoffice.demo.calendar).
 DEMO_SEED = 2026
-CAMPAIGN_YEAR = 2026
 
 
 def moment(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
@@ -46,6 +48,7 @@ class SeedContext:
     users: dict[str, User] = field(default_factory=dict)  # by username
     rubric: RubricVersion | None = None
     campaign: Campaign | None = None
+    calendar: DemoCalendar | None = None  # set with the campaign: the story's dates
     # unit code → the user who acts for the unit (a demo director, or the unit's liaison account)
     liaisons: dict[str, User] = field(default_factory=dict)
     # unit code → what the demo's story makes of the unit this year (see greenoffice.demo.story.STORIES)

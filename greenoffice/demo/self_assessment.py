@@ -32,7 +32,6 @@ from units.services import membership_add
 LIAISON_POSITION = "办公室主任(创建联络员)"
 # The share of accepted units whose first round was returned before they got through.
 RETURNED_FIRST_SHARE = 0.15
-Y = 2026
 
 
 def liaison_username(code: str) -> str:
@@ -106,30 +105,30 @@ class _Unit:
 
     # -- the calendar --------------------------------------------------------------------------------
     def calendar(self) -> dict:
-        rng, today = self.rng, self.ctx.today
+        rng, today, cal = self.rng, self.ctx.today, self.ctx.calendar
         last = add_days(today, -1)
         plot = self.plot
         days = {}
         if plot == story.DRAFTING:
-            days["start"] = min(_between(rng, datetime.date(Y, 9, 1), datetime.date(Y, 11, 10)), last)
+            days["start"] = min(_between(rng, cal.day(9, 1), cal.day(11, 10)), last)
         elif plot == story.SUBMITTED:
-            days["start"] = _between(rng, datetime.date(Y, 7, 1), datetime.date(Y, 9, 30))
-            days["submit"] = min(_between(rng, datetime.date(Y, 11, 5), datetime.date(Y, 11, 24)), last)
+            days["start"] = _between(rng, cal.day(7, 1), cal.day(9, 30))
+            days["submit"] = min(_between(rng, cal.day(11, 5), cal.day(11, 24)), last)
         elif plot in (story.RETURNED, story.RESUBMITTED):
-            days["start"] = _between(rng, datetime.date(Y, 5, 10), datetime.date(Y, 8, 10))
-            days["submit"] = _between(rng, datetime.date(Y, 9, 1), datetime.date(Y, 10, 20))
+            days["start"] = _between(rng, cal.day(5, 10), cal.day(8, 10))
+            days["submit"] = _between(rng, cal.day(9, 1), cal.day(10, 20))
             days["return"] = min(add_days(days["submit"], rng.randint(5, 12)), last)
             if plot == story.RESUBMITTED:
                 days["resubmit"] = min(add_days(days["return"], rng.randint(7, 20)), last)
         else:  # accepted, and everything after
-            days["start"] = _between(rng, datetime.date(Y, 3, 5), datetime.date(Y, 5, 31))
-            days["submit"] = min(add_days(days["start"], rng.randint(45, 90)), datetime.date(Y, 8, 28))
+            days["start"] = _between(rng, cal.day(3, 5), cal.day(5, 31))
+            days["submit"] = min(add_days(days["start"], rng.randint(45, 90)), cal.day(8, 28))
             if rng.random() < RETURNED_FIRST_SHARE:
                 days["return"] = add_days(days["submit"], rng.randint(4, 10))
                 days["resubmit"] = add_days(days["return"], rng.randint(5, 12))
-                days["accept"] = min(add_days(days["resubmit"], rng.randint(3, 8)), datetime.date(Y, 9, 12))
+                days["accept"] = min(add_days(days["resubmit"], rng.randint(3, 8)), cal.day(9, 12))
             else:
-                days["accept"] = min(add_days(days["submit"], rng.randint(3, 12)), datetime.date(Y, 9, 12))
+                days["accept"] = min(add_days(days["submit"], rng.randint(3, 12)), cal.day(9, 12))
         return days
 
     # -- answers ----------------------------------------------------------------------------------------
@@ -165,7 +164,8 @@ class _Unit:
         wanted = (item.evidence or ["佐证材料"])[1 if revision and len(item.evidence) > 1 else 0]
         if "照片" in wanted:
             return photo_png(f"{wanted}.png", f"{self.unit.short_name} · {item.code} {wanted}", rng)
-        lines = [self.unit.name, f"考评项目{item.code}:{item.title[:40]}", f"{Y}年{rng.randint(3, 8)}月"]
+        written = self.ctx.calendar.day(rng.randint(3, 8), 1)
+        lines = [self.unit.name, f"考评项目{item.code}:{item.title[:40]}", f"{written:%Y年%m月}"]
         return document_pdf(f"{wanted}.pdf", wanted, lines, rng)
 
     def answer_all(self, share: float = 1.0) -> None:

@@ -46,9 +46,9 @@ from inspections.services.rectification import (
 from inspections.services.rounds import round_create, round_draw
 from inspections.services.visits import checklist_record, inspection_complete, inspection_create
 
-Y = 2026
-EARLY_MONTHS = (4, 5, 6, 7, 8, 9)
-LATE_MONTHS = (10, 11)
+# The months with spot-check rounds: those that begin in these spans of the story year.
+EARLY_MONTHS = ((4, 1), (9, 30))
+LATE_MONTHS = ((10, 1), (11, 30))
 ROUND_SIZE = 2
 # Routine / unannounced visits by inspector1 alone, per step.
 EARLY_VISITS = 10
@@ -76,13 +76,14 @@ class _Supervision:
         districts = {d.pk: d for d in self.ctx.districts.values()}
         return [districts[pk] for pk in sorted(self.inspector2.districts.values_list("pk", flat=True))]
 
-    def rounds(self, months) -> None:
+    def rounds(self, span) -> None:
         ctx = self.ctx
         existing = set(SpotCheckRound.objects.filter(campaign=ctx.campaign).values_list("month", "district_id"))
-        for month in months:
-            first = datetime.date(Y, month, 1)
-            if first > ctx.today:
-                continue
+        # A month's round is drawn two days before it starts; a round whose month began in the last few
+        # days has no visits yet, so the latest round shown is one with visits done or under way.
+        months = [first for first in ctx.calendar.month_starts(ctx.calendar.day(*span[0]), ctx.calendar.day(*span[1]))
+                  if first <= add_days(ctx.today, -4)]
+        for first in months:
             for n, district in enumerate(self.round_districts()):
                 if (first, district.pk) in existing:
                     continue
@@ -90,7 +91,7 @@ class _Supervision:
                 with self.history.at(moment(drawn_on, 15)):
                     spot_round = round_create(actor=self.inspector1, campaign=ctx.campaign, month=first,
                                               sample_size=ROUND_SIZE, district=district,
-                                              seed=Y * 1000 + month * 10 + n)
+                                              seed=first.year * 1000 + first.month * 10 + n)
                     spot_round = round_draw(actor=self.inspector1, spot_round=spot_round, today=drawn_on)
                 SpotCheckRound.objects.filter(pk=spot_round.pk).update(created_at=moment(drawn_on, 14),
                                                                        drawn_at=moment(drawn_on, 15))
@@ -98,9 +99,9 @@ class _Supervision:
                 visits = list(spot_round.inspections.select_related("unit").order_by("unit__code"))
                 for index, visit in enumerate(visits):
                     rng = ctx.rng(f"spot:{visit.unit.code}:{first}")
-                    day = add_days(first, rng.randint(3, 20))
+                    day = min(add_days(first, rng.randint(3, 20)), self.last_day)
                     # The latest round is still under way: one visit in progress, one still to come.
-                    left_open = month == max(LATE_MONTHS) and index == len(visits) - 1
+                    left_open = span == LATE_MONTHS and first == months[-1] and index == len(visits) - 1
                     if left_open and n == 1:
                         continue
                     self.visit(visit, day, finish=not left_open)
@@ -280,24 +281,24 @@ class _Supervision:
 
 def seed_supervision_early(ctx: SeedContext) -> None:
     """April–September: monthly rounds in the two districts, visits across the city, orders mostly closed."""
-    work = _Supervision(ctx)
+    work, cal = _Supervision(ctx), ctx.calendar
     work.rounds(EARLY_MONTHS)
-    work.other_visits(EARLY_VISITS, datetime.date(Y, 4, 8), datetime.date(Y, 9, 25), "early")
+    work.other_visits(EARLY_VISITS, cal.day(4, 8), cal.day(9, 25), "early")
     # Two weak units ignore their orders: the open findings cost them points at the year-end review.
     weak = sorted(code for code, plot in ctx.stories.items() if plot in (story.FAILED, story.RECTIFYING))[:2]
     for code, findings in zip(weak, ({"2.2": ChecklistResult.SERIOUS}, {"4.1": ChecklistResult.MINOR}), strict=False):
-        work.forced_visit(code, datetime.date(Y, 9, 8), InspectionKind.ROUTINE, findings=findings, fate="overdue")
+        work.forced_visit(code, cal.day(9, 8), InspectionKind.ROUTINE, findings=findings, fate="overdue")
 
 
 def seed_supervision_late(ctx: SeedContext) -> None:
     """October–November, the demo route's order (an unannounced visit to director2's unit), and today's
     reminder run: orders now overdue are escalated to the leaders once."""
     before = ctx.created.get("rectification orders", 0)
-    work = _Supervision(ctx)
+    work, cal = _Supervision(ctx), ctx.calendar
     work.rounds(LATE_MONTHS)
-    work.other_visits(LATE_VISITS, datetime.date(Y, 10, 8), datetime.date(Y, 11, 20), "late")
+    work.other_visits(LATE_VISITS, cal.day(10, 8), cal.day(11, 20), "late")
     code = ctx.units_by_name[story.OPEN_ORDER_UNIT].code
-    work.forced_visit(code, min(datetime.date(Y, 11, 18), add_days(ctx.today, -2)), InspectionKind.UNANNOUNCED,
+    work.forced_visit(code, min(cal.day(11, 18), add_days(ctx.today, -2)), InspectionKind.UNANNOUNCED,
                       findings={"3.1": ChecklistResult.SERIOUS, "4.4": ChecklistResult.MINOR}, fate="issued")
     if ctx.created.get("rectification orders", 0) > before:
         rectification_send_reminders(today=ctx.today)

@@ -39,11 +39,11 @@ from inspections.services.year_end import (
     review_start,
 )
 
-Y = 2026
 EXCELLENT, PASS, RECTIFY, FAIL = (Decimal("90.5"), Decimal("97")), (Decimal("80.5"), Decimal("88.5")), \
     (Decimal("71"), Decimal("79")), (Decimal("58"), Decimal("68.5"))
-BATCH_TITLES = ("2026年度绿色机关创建达标单位公示(第一批)", "2026年度绿色机关创建达标单位公示(第二批)")
-BATCH_DATES = ((datetime.date(Y, 11, 2), datetime.date(Y, 11, 8)), (datetime.date(Y, 11, 23), datetime.date(Y, 11, 29)))
+BATCH_TITLES = ("{year}年度绿色机关创建达标单位公示(第一批)", "{year}年度绿色机关创建达标单位公示(第二批)")
+# The story's publicity batches, (month, day) of the story year (greenoffice.demo.calendar).
+BATCH_DAYS = (((11, 2), (11, 8)), ((11, 23), (11, 29)))
 REVIEWED = story.FINALISED_STORIES | {story.REVIEW_DRAFT}
 
 
@@ -70,20 +70,20 @@ class _Review:
         self.recent = self.unit.name == story.RECENT_REVIEW_UNIT
 
     def calendar(self) -> tuple[datetime.date, datetime.date]:
-        rng, last = self.rng, add_days(self.ctx.today, -1)
+        rng, last, cal = self.rng, add_days(self.ctx.today, -1), self.ctx.calendar
         accepted = (SubmissionRound.objects.filter(assessment__enrolment=self.enrolment,
                                                    decision=ReviewDecision.ACCEPTED)
                     .values_list("decided_at", flat=True).first())
-        earliest = max(datetime.date(Y, 9, 16), add_days(accepted.date(), 5) if accepted else datetime.date(Y, 9, 16))
+        earliest = max(cal.day(9, 16), add_days(accepted.date(), 5) if accepted else cal.day(9, 16))
         windows = {
-            story.CERTIFIED: (earliest, datetime.date(Y, 10, 20)),
-            story.PUBLICITY: (datetime.date(Y, 10, 10), datetime.date(Y, 10, 31)),
-            story.PASSED: (datetime.date(Y, 10, 20), datetime.date(Y, 11, 10)),
-            story.RECHECK_PASSED: (earliest, datetime.date(Y, 10, 5)),
-            story.OBJECTION: (datetime.date(Y, 11, 12), datetime.date(Y, 11, 12)),
-            story.REVIEW_DRAFT: (datetime.date(Y, 11, 16), last),
+            story.CERTIFIED: (earliest, cal.day(10, 20)),
+            story.PUBLICITY: (cal.day(10, 10), cal.day(10, 31)),
+            story.PASSED: (cal.day(10, 20), cal.day(11, 10)),
+            story.RECHECK_PASSED: (earliest, cal.day(10, 5)),
+            story.OBJECTION: (cal.day(11, 12), cal.day(11, 12)),
+            story.REVIEW_DRAFT: (cal.day(11, 16), last),
         }
-        first, end = windows.get(self.plot, (earliest, datetime.date(Y, 11, 5)))
+        first, end = windows.get(self.plot, (earliest, cal.day(11, 5)))
         first = max(first, earliest)
         start = min(add_days(first, rng.randint(0, max(0, (end - first).days))), last)
         if self.recent:
@@ -218,7 +218,9 @@ def seed_certification(ctx: SeedContext) -> None:
     history = History(ctx.today)
     enrolments = ctx.enrolments()
     plots = (story.CERTIFIED, story.PUBLICITY)
-    for title, (start, end), plot in zip(BATCH_TITLES, BATCH_DATES, plots, strict=True):
+    cal = ctx.calendar
+    for title, (start, end), plot in zip(BATCH_TITLES, BATCH_DAYS, plots, strict=True):
+        title, start, end = title.format(year=ctx.campaign.year), cal.day(*start), cal.day(*end)
         if PublicityBatch.objects.filter(campaign=ctx.campaign, title=title).exists() or start > ctx.today:
             continue
         ids = [e.pk for code, e in sorted(enrolments.items())

@@ -98,7 +98,7 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'greenoffice.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        # A PostgreSQL restart otherwise costs one 500 per worker (shared/PRACTICES.md).
+        # A PostgreSQL restart otherwise costs one 500 per worker (docs/stack-facts.md).
         conn_health_checks=True,
     )
 }
@@ -225,7 +225,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
-# acks_late alone loses a task whose child process is killed (shared/PRACTICES.md).
+# acks_late alone loses a task whose child process is killed (docs/stack-facts.md).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
@@ -266,10 +266,14 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"expected_refusals": {"()": "greenoffice.security.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "greenoffice.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # 403/404 in one line, no traceback (greenoffice.security.ExpectedRefusalFilter); 5xx keep theirs.
+        "django.request": {"handlers": ["console"], "filters": ["expected_refusals"], "level": "WARNING",
+                           "propagate": False},
     },
 }
 

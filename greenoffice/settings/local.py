@@ -2,9 +2,16 @@
 import os
 
 from greenoffice.settings.base import *  # noqa: F403
-from greenoffice.settings.base import VAR_DIR, env_list
+from greenoffice.settings.base import MIDDLEWARE, VAR_DIR, env_list
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+if not DEBUG:
+    # The demo (`make run` sets DJANGO_DEBUG=0) shows the application's own error pages, so WhiteNoise
+    # serves static/ straight from the source folders (no collectstatic). Demo only: production
+    # serves the collected, hashed files from nginx (docs/ and settings/production.py).
+    MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 # A fixed, public, development-only key: production refuses to start without its own.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-key-not-for-production-use-0123456789"
 ALLOWED_HOSTS = ["*"]

@@ -1,7 +1,7 @@
 """The questionnaire's short link, its QR code (SVG, made on the server) and the printable A4 poster
 (PDF through greenoffice.pdf.render_pdf, the project's one WeasyPrint wrapper).
 
-A poster is one page and renders in well under a second with libharfbuzz-subset0 (shared/PRACTICES.md),
+A poster is one page and renders in well under a second with libharfbuzz-subset0 (docs/stack-facts.md),
 so it is made in the request rather than as a report job."""
 import base64
 

@@ -44,10 +44,17 @@ def month_start(value) -> datetime.date:
     return datetime.date(value.year, value.month, 1)
 
 
+def _month_in_span(month: datetime.date, span: tuple[datetime.date, datetime.date]) -> bool:
+    first, last = span
+    return month_start(first) <= month_start(month) <= last
+
+
 def _validate(spot_round: SpotCheckRound) -> None:
     errors = {}
-    if spot_round.month and spot_round.month.year != spot_round.campaign.year:
-        errors["month"] = [_("抽查月份必须在%(year)s年度内") % {"year": spot_round.campaign.year}]
+    if spot_round.month and not _month_in_span(spot_round.month, spot_round.campaign.work_span):
+        first, last = spot_round.campaign.work_span
+        errors["month"] = [_("抽查月份必须在本年度创建活动期间(%(first)s至%(last)s)")
+                           % {"first": f"{first:%Y年%m月}", "last": f"{last:%Y年%m月}"}]
     has_size = spot_round.sample_size is not None
     has_share = spot_round.sample_share is not None
     if has_size == has_share:

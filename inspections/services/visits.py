@@ -80,9 +80,10 @@ def inspection_create(*, actor, enrolment: Enrolment, kind: str, scheduled_date:
         raise ValidationError({"kind": [_("月度抽查由抽查批次抽取产生,请选择其他检查类型")]})
     if enrolment.stage in NOT_VISITABLE_STAGES:
         raise ValidationError(_("该单位已被撤销称号,不再安排检查"))
-    if scheduled_date.year != enrolment.campaign.year:
+    if not enrolment.campaign.covers(scheduled_date):
+        first, last = enrolment.campaign.work_span
         raise ValidationError({"scheduled_date": [
-            _("检查日期必须在%(year)s年度内") % {"year": enrolment.campaign.year}
+            _("检查日期必须在本年度创建活动期间(%(first)s至%(last)s)") % {"first": first, "last": last}
         ]})
     inspectors = list(inspectors or [])
     if not inspectors and actor.role == Role.INSPECTOR:

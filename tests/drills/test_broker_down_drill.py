@@ -196,6 +196,7 @@ def silent_redis():
         server.close()
 
 
+@pytest.mark.redis
 def test_silent_redis_report_request_returns_and_stays_queued(client, director_a, enrolment_a, silent_redis,
                                                               caplog):
     client.force_login(director_a)

@@ -4,7 +4,7 @@ the worker itself survives.
 The whole-worker case (main process and child SIGKILLed, a second worker takes the message after the
 visibility timeout) is tests/reports/test_worker.py::test_report_survives_a_worker_killed_mid_render;
 these are the other half: only the child dies. With acks_late alone Celery would mark the task failed
-and never run it again (shared/PRACTICES.md); task_reject_on_worker_lost puts the message back at once.
+and never run it again (docs/stack-facts.md); task_reject_on_worker_lost puts the message back at once.
 
 What happens next depends on the report's claim fence (inspections/reports/services.py): a redelivered
 message may take over a running report only once its heartbeat is older than
@@ -34,7 +34,8 @@ from inspections.reports.models import Report, ReportKind, ReportStatus
 from inspections.reports.services import report_request, report_sweep
 from tests.drills.conftest import is_postgres, postgres_url
 
-pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True)]
 
 # The worker's render waits this long first (settings/test.py hook), so that it can be killed mid-task;
 # and treats a running report as abandoned after this many seconds without a heartbeat.

@@ -2,6 +2,7 @@
 
 The full seed takes a while (every record goes through the services), so it runs once for the module
 inside an outer transaction that is rolled back at the end; each test runs in a savepoint within it."""
+import re
 from collections import Counter
 from io import StringIO
 
@@ -26,6 +27,7 @@ from assessment.models import (
     SubmissionRound,
 )
 from greenoffice.demo import story
+from greenoffice.demo.calendar import DemoCalendar
 from greenoffice.demo.context import SeedContext
 from greenoffice.demo.data import DEMO_USERS
 from greenoffice.models import AuditEvent
@@ -84,7 +86,7 @@ def seeded(django_db_setup, django_db_blocker, seed_media):
 
 @pytest.fixture
 def campaign(seeded, db):
-    return Campaign.objects.get(year=2026)
+    return Campaign.objects.get(is_current=True)
 
 
 def _stages(campaign) -> Counter:
@@ -127,9 +129,15 @@ def test_seed_demo_rubric_and_campaign(campaign):
     assert rubric.status == RubricStatus.PUBLISHED
     assert rubric.items.count() == 27 and rubric.blocks.count() == 4
 
-    assert (campaign.year, campaign.is_current, campaign.rubric) == (2026, True, rubric)
-    assert (campaign.target_certified_count, campaign.target_share, campaign.target_year) == (50, 80, 2028)
+    year = DemoCalendar.for_today(timezone.localdate()).campaign_year
+    assert (campaign.year, campaign.is_current, campaign.rubric) == (year, True, rubric)
+    assert (campaign.target_certified_count, campaign.target_share, campaign.target_year) == (50, 80, year + 2)
     assert campaign.self_assessment_start < campaign.application_deadline < campaign.publicity_end
+    # Today is in the campaign's public-evaluation phase, the deadlines of self-assessment and
+    # application are behind it.
+    today = timezone.localdate()
+    assert campaign.application_deadline < today
+    assert campaign.public_evaluation_start <= today <= campaign.public_evaluation_end
     assert Enrolment.objects.filter(campaign=campaign).count() == 100
 
 
@@ -188,7 +196,7 @@ def test_seed_demo_certified_units_have_certificates(campaign, client):
     certified = Enrolment.objects.filter(campaign=campaign, stage=Stage.CERTIFIED)
     certificates = Certificate.objects.filter(enrolment__in=certified)
     assert certified.count() >= 1 and certificates.count() == certified.count()
-    assert all(c.valid_until > c.issued_on and c.number.startswith("绿机证〔2026〕") for c in certificates)
+    assert all(c.valid_until > c.issued_on and c.number.startswith(f"绿机证〔{campaign.year}〕") for c in certificates)
     assert PublicityBatch.objects.filter(is_closed=True).count() == 1
     assert PublicityBatch.objects.filter(is_closed=False).count() == 1
 
@@ -349,3 +357,32 @@ def test_seed_demo_story_plan_is_deterministic():
     counts = Counter(plans[0].values())
     assert counts[story.NOT_STARTED] == 37 and counts[story.CERTIFIED] == 14
     assert all(units[code].district_id == 1 for code, plot in plans[0].items() if plot in story.NEEDS_TWO_INSPECTORS)
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_what_it_wrote(seeded, campaign):
+    """The counts and the route's figures are read back from the database, never a fixed text."""
+    from assessment.ledger.models import MonthlyRecord
+
+    printed = re.search(r"演示数据已生成:(.+)", seeded).group(1)
+    counts = {what: int(n) for what, n in (part.rsplit(" ", 1) for part in printed.split(","))}
+    recorded = Inspection.objects.exclude(status=InspectionStatus.PLANNED)
+    expected = {
+        "districts": District.objects.count(), "units": Unit.objects.count(), "people": Person.objects.count(),
+        "campaigns": Campaign.objects.count(), "enrolments": Enrolment.objects.count(),
+        "rubric versions": RubricVersion.objects.count(), "ledger months": MonthlyRecord.objects.count(),
+        "self-assessments": SelfAssessment.objects.count(), "spot-check rounds": SpotCheckRound.objects.count(),
+        "visits": recorded.count(), "rectification orders": RectificationOrder.objects.count(),
+        "year-end reviews": YearEndReview.objects.count(), "publicity batches": PublicityBatch.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
+        "liaison accounts": User.objects.exclude(username__in=DEMO_USERNAMES).count(),
+    }
+    assert {what: counts.get(what) for what in expected} == expected
+
+    certified = Enrolment.objects.filter(campaign=campaign, stage=Stage.CERTIFIED).count()
+    assert f"已命名{certified}/{campaign.target_certified_count}" in seeded
+    waiting = Enrolment.objects.filter(campaign=campaign, stage__in=(Stage.SUBMITTED, Stage.RESUBMITTED)).count()
+    assert f"{waiting}个单位待审核" in seeded
+    batch = PublicityBatch.objects.get(is_closed=False)
+    assert f"{batch.title}至{batch.end_date:%Y-%m-%d}结束" in seeded

@@ -23,7 +23,7 @@ from greenoffice.celery import app
 from inspections.reports.models import Report, ReportKind, ReportStatus
 from inspections.reports.services import report_request
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
 

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo city 示范市 — districts, 100 units, people, log-ins, the default rubric
-and the 2026 campaign in progress: self-assessments and their review rounds (greenoffice.demo.self_assessment),
+and a campaign in progress, dated around the day it runs (greenoffice.demo.calendar): self-assessments
+and their review rounds (greenoffice.demo.self_assessment),
 spot-check rounds, visits and rectification orders (greenoffice.demo.supervision), year-end reviews, an objection,
 publicity and certificates (greenoffice.demo.year_end). Who ends up where is planned in
 greenoffice.demo.story; what to click
@@ -12,13 +13,16 @@ so a second run adds nothing.
 Deterministic: each unit's random details come from a generator seeded with the unit's code.
 Extending: write `def seed_<what>(ctx: SeedContext) -> None` and append it to `STEPS`; earlier steps
 leave what later ones need on `ctx` (districts, units, users, rubric, campaign, liaisons, stories)."""
+import argparse
+import datetime
 import random
-from datetime import date
+import time
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from assessment.ledger.demo import seed_ledger
 from assessment.ledger.models import MonthlyRecord
@@ -26,7 +30,8 @@ from assessment.models import Campaign, RubricStatus, RubricVersion
 from assessment.rubric_schema import DEFAULT_RUBRIC_PATH, load_default_rubric
 from assessment.services.campaign import campaign_create, campaign_enrol_units
 from assessment.services.rubric import rubric_import, rubric_publish
-from greenoffice.demo.context import CAMPAIGN_YEAR, SeedContext
+from greenoffice.demo.calendar import DemoCalendar
+from greenoffice.demo.context import SeedContext, add_days
 from greenoffice.demo.data import (
     DEMO_USERS,
     DISTRICTS,
@@ -51,6 +56,7 @@ from units.services import district_create, membership_add, person_create, unit_
 
 # Demo only: printed on every run and shared by every demo account. Never use outside a demo.
 DEMO_PASSWORD = "Green-Office-2026"
+DEMO_CAMPAIGN_SUFFIX = "年度绿色机关创建"
 
 
 # --- credit codes: GB 32100-2015 around an organisation code per GB 11714-1997 ---------------------
@@ -196,16 +202,22 @@ def seed_rubric(ctx: SeedContext) -> None:
 
 
 def seed_campaign(ctx: SeedContext) -> None:
-    campaign = Campaign.objects.filter(year=CAMPAIGN_YEAR).first()
-    if campaign is None:
+    """The demo campaign, dated around today (greenoffice.demo.calendar); a campaign built by an earlier
+    run keeps its dates, and the rest of the story follows them."""
+    campaign = Campaign.objects.filter(is_current=True, name__endswith=DEMO_CAMPAIGN_SUFFIX).first()
+    if campaign is not None:
+        ctx.calendar = DemoCalendar.from_start(campaign.self_assessment_start)
+    else:
+        ctx.calendar = cal = DemoCalendar.for_today(ctx.today)
+        year = cal.campaign_year
         campaign = campaign_create(
-            actor=None, year=CAMPAIGN_YEAR, name=f"{CAMPAIGN_YEAR}年度绿色机关创建", rubric=ctx.rubric,
-            target_certified_count=50, target_share=Decimal("80"), target_year=2028,
-            self_assessment_start=date(2026, 3, 1), self_assessment_end=date(2026, 8, 31),
-            application_deadline=date(2026, 9, 15),
-            review_start=date(2026, 9, 16), review_end=date(2026, 9, 30),
-            public_evaluation_start=date(2026, 10, 10), public_evaluation_end=date(2026, 12, 10),
-            publicity_start=date(2026, 12, 15), publicity_end=date(2026, 12, 21),
+            actor=None, year=year, name=f"{year}{DEMO_CAMPAIGN_SUFFIX}", rubric=ctx.rubric,
+            target_certified_count=50, target_share=Decimal("80"), target_year=year + 2,
+            self_assessment_start=cal.day(3, 1), self_assessment_end=cal.day(8, 31),
+            application_deadline=cal.day(9, 15),
+            review_start=cal.day(9, 16), review_end=cal.day(9, 30),
+            public_evaluation_start=cal.day(10, 10), public_evaluation_end=cal.day(12, 10),
+            publicity_start=cal.day(12, 15), publicity_end=cal.day(12, 21),
             objection_window_days=7, is_current=True,
         )
         ctx.count("campaigns")
@@ -215,6 +227,13 @@ def seed_campaign(ctx: SeedContext) -> None:
     ctx.count("enrolments", enrolled)
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD,例如 2027-01-02(收到:{text})") from exc
+
+
 def _pad(text: str, width: int) -> str:
     # Chinese characters take two columns in a terminal.
     used = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
@@ -222,13 +241,22 @@ def _pad(text: str, width: int) -> str:
 
 
 def seed_ledger_records(ctx: SeedContext) -> None:
-    """Two years of monthly consumption for every demo unit (months already over only)."""
+    """Monthly consumption for every demo unit: the year before last and the last year, the months already
+    over (on 1 January, the two years just ended)."""
     # seed_ledger returns the months written *or confirmed*: count the rows it added instead.
     before = MonthlyRecord.objects.count()
-    seed_ledger(list(ctx.units.values()), years=(2025, 2026))
+    last_year = add_days(ctx.today.replace(day=1), -1).year  # the year of the last finished month
+    seed_ledger(list(ctx.units.values()), years=(last_year - 1, last_year), today=ctx.today)
     ctx.count("ledger months", MonthlyRecord.objects.count() - before)
 
 
+STEP_TITLES = {
+    "seed_districts": "区域", "seed_units": "单位", "seed_people": "人员", "seed_users": "演示账号",
+    "seed_rubric": "考评细则", "seed_campaign": "年度创建活动", "seed_ledger_records": "能耗台账",
+    "seed_liaisons": "联络员账号", "seed_plan": "各单位进度安排", "seed_self_assessments": "自评与审核",
+    "seed_supervision_early": "抽查、暗访与整改(上半程)", "seed_year_end_reviews": "年终考核",
+    "seed_supervision_late": "抽查、暗访与整改(近两个月)", "seed_certification": "公示与命名",
+}
 STEPS = [
     seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign, seed_ledger_records,
     seed_liaisons, seed_plan, seed_self_assessments, seed_supervision_early, seed_year_end_reviews,
@@ -237,16 +265,34 @@ STEPS = [
 
 
 class Command(BaseCommand):
-    help = "生成演示数据(示范市:8个区域、100个单位、演示账号、默认考评细则、2026年度创建活动);可重复运行"
+    help = ("生成演示数据(示范市:8个区域、100个单位、演示账号、默认考评细则、进行中的年度创建活动,"
+            "日期以运行当天为准);可重复运行")
 
     def add_arguments(self, parser):
         parser.add_argument("--reset-passwords", action="store_true",
                             help=f"把演示账号的密码重置为演示密码 {DEMO_PASSWORD}")
+        parser.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                            help="按这一天铺开演示数据(默认今天;用于查看演示在一年中其他日子的样子)")
 
-    def handle(self, *args, reset_passwords=False, **options):
+    def handle(self, *args, reset_passwords=False, today=None, **options):
+        if today is None:
+            return self.seed(reset_passwords=reset_passwords)
+        try:
+            import time_machine  # a development requirement: the demo's clock only
+        except ImportError as exc:
+            raise CommandError("--today 需要 time-machine(pip install -r requirements-dev.txt)") from exc
+        local_ten = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10)))
+        with time_machine.travel(local_ten, tick=True):
+            return self.seed(reset_passwords=reset_passwords)
+
+    def seed(self, *, reset_passwords: bool):
         ctx = SeedContext(write=self.stdout.write, reset_passwords=reset_passwords)
+        started = time.monotonic()
         with transaction.atomic():
-            for step in STEPS:
+            for n, step in enumerate(STEPS, start=1):
+                # Progress on stderr: a minute of work should not look like a hang; stdout stays the report.
+                self.stderr.write(f"演示数据 [{n}/{len(STEPS)}] {STEP_TITLES[step.__name__]}"
+                                  f"({time.monotonic() - started:.0f}秒)", style_func=lambda text: text)
                 step(ctx)
         if ctx.created:
             added = ",".join(f"{what} {n}" for what, n in ctx.created.items())

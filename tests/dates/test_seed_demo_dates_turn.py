@@ -1,0 +1,15 @@
+"""seed_demo at the last two of the five CI days: 31 December of this year and the next 29 February."""
+import pytest
+from django.utils import timezone
+
+from tests.dates.ci_dates import ci_dates
+from tests.dates.seed_checks import check_campaign_in_progress, seed_at
+
+DAYS = ci_dates(timezone.localdate())[3:]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
+def test_seed_demo_dates_campaign_in_progress(day):
+    printed = seed_at(day)
+    check_campaign_in_progress(day, printed)
