@@ -14,7 +14,7 @@ command -v faketime >/dev/null 2>&1 || { echo "test_dates: faketime missing (apt
 # publicity and certificates, the dashboard's targets and forecast, public evaluation, the ledger's
 # months, and the demo's calendar.
 DEFAULT_SUITES=(
-    tests/dates/test_calendar.py
+    tests/dates/test_calendar.py tests/dates/test_campaign_span.py
     tests/assessment/test_campaign_services.py tests/assessment/test_review_services.py
     tests/assessment/test_self_assessment_services.py
     tests/inspections/test_rectification.py tests/inspections/test_rounds.py tests/inspections/test_sampling.py

@@ -22,12 +22,17 @@ from inspections.models import (
 )
 
 
-def seed_at(day: datetime.date) -> str:
-    """seed_demo's output, the clock moved to 10:00 on `day` (and ticking) for the whole run."""
-    out = StringIO()
-    with time_machine.travel(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))), tick=True):
+def clock_at(day: datetime.date):
+    """Python's clock moved to 10:00 on `day`, ticking from there (not frozen)."""
+    return time_machine.travel(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))), tick=True)
+
+
+def seed_at(day: datetime.date) -> None:
+    """Build the demo on `day` and check it there."""
+    with clock_at(day):
+        out = StringIO()
         call_command("seed_demo", stdout=out)
-    return out.getvalue()
+        check_campaign_in_progress(day, out.getvalue())
 
 
 def check_campaign_in_progress(day: datetime.date, printed: str) -> None:

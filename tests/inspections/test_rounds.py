@@ -14,7 +14,7 @@ from inspections.models import Inspection, InspectionKind, RoundStatus, SpotChec
 from inspections.selectors.rounds import round_redraw, run_draw
 from inspections.services.rounds import round_create, round_draw, round_update
 from tests.factories import UnitFactory, UserFactory
-from tests.inspections.conftest import enrol
+from tests.inspections.conftest import YEAR, enrol
 from units.models import Membership, Role
 
 MAY = datetime.date(2026, 5, 1)
@@ -162,3 +162,17 @@ def test_draw_spot_checks_command_options(population, campaign, district_a):
     assert spot_round.district == district_a and spot_round.risk_weighting is False
     assert len(spot_round.candidates) == 6 and len(spot_round.drawn_unit_ids) == 3
     assert set(spot_round.weights.values()) == {1.0}
+
+
+def test_round_month_may_follow_the_campaign_past_the_year(campaign, inspector_a):
+    """A campaign whose publicity runs into January keeps its spot checks until then, and no longer."""
+    from assessment.services.campaign import campaign_update
+
+    campaign = campaign_update(actor=None, campaign=campaign, public_evaluation_end=datetime.date(YEAR + 1, 1, 10),
+                               publicity_start=datetime.date(YEAR + 1, 1, 15),
+                               publicity_end=datetime.date(YEAR + 1, 1, 21))
+    january = _round(campaign, inspector_a, month=datetime.date(YEAR + 1, 1, 1))
+    assert january.month == datetime.date(YEAR + 1, 1, 1)
+    with pytest.raises(ValidationError) as caught:
+        _round(campaign, inspector_a, month=datetime.date(YEAR + 1, 2, 1))
+    assert "本年度创建活动期间" in caught.value.message_dict["month"][0]
