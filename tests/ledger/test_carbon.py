@@ -205,3 +205,16 @@ def test_aggregate_totals_give_the_same_account(unit_a):
     via_report = selectors.unit_carbon_report(unit=unit_a, year=2022).account
     assert via_db.total_kg == via_report.total_kg
     assert via_db.lines == via_report.lines
+
+
+@pytest.mark.django_db
+def test_unit_page_shows_carbon_account(client, director_a, unit_a):
+    from django.urls import reverse
+
+    save_year(unit_a, 2022)
+    client.force_login(director_a)
+    html = client.get(reverse("ledger:unit_year", args=[unit_a.pk, 2022])).content.decode()
+    assert "2022年碳排放核算(tCO₂)" in html
+    assert "302.601" in html and "2.522" in html and "47.25" in html
+    assert "用电量(范围二):480,000 kWh × 0.5366 kgCO₂/kWh = 257,568.0 kgCO₂" in html
+    assert "核算边界" in html
