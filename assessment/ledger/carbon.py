@@ -241,8 +241,9 @@ def scope_of(kind: str) -> int:
     return SCOPE_2 if kind in SCOPE_2_KINDS else SCOPE_1
 
 
-def compute_account(totals: ind.YearTotals, factors: YearFactors) -> CarbonAccount:
-    """The account of one unit over the months in `totals`, with the calculation line by line."""
+def compute_account(totals: ind.YearTotals, factors: YearFactors, *, explain: bool = True) -> CarbonAccount:
+    """The account of one unit over the months in `totals`, with the calculation line by line (left
+    out with explain=False: a dashboard of 10,000 units needs the numbers only)."""
     lines: list[str] = []
     kg_by_field: dict[str, Decimal] = {}
     missing: list[str] = []
@@ -270,6 +271,8 @@ def compute_account(totals: ind.YearTotals, factors: YearFactors) -> CarbonAccou
                 kg = quantity * factor.kgco2_per_unit
                 how = factor.describe()
             kg_by_field[qf.name] = kg_by_field.get(qf.name, ZERO) + kg
+            if not explain:
+                continue
             scope = "范围二" if scope_of(qf.kind) == SCOPE_2 else "范围一"
             lines.append(f"{qf.label}{suffix}({scope}):{ind.fmt_qty(quantity)} {qf.unit} × {how} = "
                          f"{ind.fmt(kg)} kgCO₂")
@@ -277,7 +280,25 @@ def compute_account(totals: ind.YearTotals, factors: YearFactors) -> CarbonAccou
     scope2 = sum((v for k, v in kg_by_field.items() if scope_of(ind.FIELDS_BY_NAME[k].kind) == SCOPE_2), ZERO)
     vehicle = sum((v for k, v in kg_by_field.items() if ind.FIELDS_BY_NAME[k].vehicle), ZERO)
     total = scope1 + scope2
-    if kg_by_field:
+    headcount, area = totals.headcount, totals.floor_area
+    per_capita = total / THOUSAND / headcount if headcount else None
+    building = total - vehicle
+    per_area = building / area if area else None
+    if explain:
+        lines.extend(_summary_lines(bool(kg_by_field), scope1, scope2, vehicle, missing, headcount, area,
+                                    per_capita, per_area))
+    return CarbonAccount(
+        year=totals.year, months=totals.months, grid=factors.grid, kg_by_field=kg_by_field,
+        scope1_kg=scope1, scope2_kg=scope2, vehicle_kg=vehicle, total_kg=total,
+        headcount=headcount, floor_area=area, per_capita_t=per_capita, per_area_kg=per_area,
+        lines=tuple(lines), notes=tuple(factors.notes), missing=tuple(missing),
+    )
+
+
+def _summary_lines(any_energy, scope1, scope2, vehicle, missing, headcount, area, per_capita, per_area):
+    total = scope1 + scope2
+    lines = []
+    if any_energy:
         lines.append(f"范围一(直接排放)= {ind.fmt(scope1)} kgCO₂;范围二(外购电力、热力)= {ind.fmt(scope2)} kgCO₂")
         lines.append(f"碳排放总量 = {ind.fmt(scope1)} + {ind.fmt(scope2)} = {ind.fmt(total)} kgCO₂ = "
                      f"{fmt_t(total)} tCO₂(其中公务车用油 {fmt_t(vehicle)} tCO₂)")
@@ -285,11 +306,6 @@ def compute_account(totals: ind.YearTotals, factors: YearFactors) -> CarbonAccou
         lines.append("碳排放总量 = 0 tCO₂(无能源消耗记录)")
     if missing:
         lines.append(f"未计入:{'、'.join(missing)}")
-
-    headcount, area = totals.headcount, totals.floor_area
-    per_capita = total / THOUSAND / headcount if headcount else None
-    building = total - vehicle
-    per_area = building / area if area else None
     if headcount is None:
         lines.append(f"用能人数为0,人均碳排放{ind.CANNOT}")
     else:
@@ -298,14 +314,9 @@ def compute_account(totals: ind.YearTotals, factors: YearFactors) -> CarbonAccou
     if area is None:
         lines.append(f"建筑面积为0,单位建筑面积碳排放{ind.CANNOT}")
     else:
-        lines.append(f"单位建筑面积碳排放(不含公务车用油)= {ind.fmt(building)} kgCO₂ ÷ {ind.fmt_mean(area)} m² = "
-                     f"{ind.fmt(per_area, 2)} kgCO₂/m²")
-    return CarbonAccount(
-        year=totals.year, months=totals.months, grid=factors.grid, kg_by_field=kg_by_field,
-        scope1_kg=scope1, scope2_kg=scope2, vehicle_kg=vehicle, total_kg=total,
-        headcount=headcount, floor_area=area, per_capita_t=per_capita, per_area_kg=per_area,
-        lines=tuple(lines), notes=tuple(factors.notes), missing=tuple(missing),
-    )
+        lines.append(f"单位建筑面积碳排放(不含公务车用油)= {ind.fmt(total - vehicle)} kgCO₂ ÷ "
+                     f"{ind.fmt_mean(area)} m² = {ind.fmt(per_area, 2)} kgCO₂/m²")
+    return lines
 
 
 # --- comparisons and targets -------------------------------------------------------------------------

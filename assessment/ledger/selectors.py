@@ -175,6 +175,7 @@ def target_list(*, campaign: Campaign) -> list[LedgerTarget]:
 # --- aggregation ---------------------------------------------------------------------------------------
 
 _SUMS = {name: Sum(name) for name in ind.FIELD_NAMES}
+QUANTITY_SUMS = _SUMS  # for composers that group the records their own way (the dashboard's carbon panel)
 
 
 def _month_mask():
