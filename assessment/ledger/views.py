@@ -254,4 +254,5 @@ def targets(request):
     rows = [(c, selectors.target_list(campaign=c)) for c in campaigns]
     return render(request, "ledger/ledgertarget_list.html", {
         "form": form, "rows": rows, "factors": selectors.factor_list(),
+        "emission_factors": selectors.emission_factor_list(),
     })

@@ -218,3 +218,39 @@ def test_unit_page_shows_carbon_account(client, director_a, unit_a):
     assert "302.601" in html and "2.522" in html and "47.25" in html
     assert "用电量(范围二):480,000 kWh × 0.5366 kgCO₂/kWh = 257,568.0 kgCO₂" in html
     assert "核算边界" in html
+
+
+@pytest.mark.django_db
+def test_new_published_year_entered_through_the_service_serves_later_years(unit_a, admin_user, director_a):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from assessment.ledger.services import emission_factor_set
+    from greenoffice.models import AuditEvent
+
+    save_year(unit_a, 2025, electricity_kwh=D(1000), gas_m3=D(0), vehicle_gasoline_l=D(0))
+    assert selectors.unit_carbon_report(unit=unit_a, year=2025).account.total_kg == D(12000) * D("0.5306")
+    emission_factor_set(actor=admin_user, kind="electricity", grid="national", year=2024,
+                        kgco2_per_unit="0.5200", source="测试:2024年因子")
+    assert selectors.unit_carbon_report(unit=unit_a, year=2025).account.total_kg == D(12000) * D("0.52")
+    assert AuditEvent.objects.filter(action="ledger_emission_factor_set").count() == 1
+    with pytest.raises(ValidationError):
+        emission_factor_set(actor=admin_user, kind="electricity", grid="", year=2024, kgco2_per_unit="1",
+                            source="x")
+    with pytest.raises(PermissionDenied):
+        emission_factor_set(actor=director_a, kind="heat", year=2024, kgco2_per_unit="1", source="x")
+
+
+@pytest.mark.django_db
+def test_carbon_intensity_target_set_and_checked(unit_a, admin_user):
+    from assessment.ledger.services import target_set
+    from assessment.models import Campaign, RubricVersion
+
+    rubric = RubricVersion.objects.create(code="GO", version=1, title="细则", total_points=100, pass_mark=80,
+                                          minor_deduction=D("0.5"), serious_deduction=1, deduction_cap=10)
+    campaign = Campaign.objects.create(year=2023, name="2023", rubric=rubric)
+    target_set(actor=admin_user, campaign=campaign, per_capita_tco2=D("2"), per_area_kgco2=D("50"))
+    save_year(unit_a, 2023, electricity_kwh=D(40000), gas_m3=D(0), vehicle_gasoline_l=D(0))
+    report = selectors.unit_carbon_report(unit=unit_a, year=2023)
+    # 480,000 × 0.5306 = 254,688 kg: 2.122 t per person (over 2), 42.45 kg/m² (under 50).
+    assert report.has_target
+    assert report.target_check.per_capita_over and not report.target_check.per_area_over
