@@ -260,25 +260,32 @@ def compute_account(totals: ind.YearTotals, factors: YearFactors, *, explain: bo
             if factor is None:
                 missing.append(f"{ind.KIND_LABELS[qf.kind]}{suffix}(缺少排放因子)")
                 continue
+            density = None
             if qf.kind in ind.KINDS_WITH_DENSITY:
                 kgce_factor = period.factors.get(qf.kind)
-                if kgce_factor is None or kgce_factor.density is None:
+                density = kgce_factor.density if kgce_factor is not None else None
+                if density is None:
                     missing.append(f"{qf.label}{suffix}(缺少密度)")
                     continue
-                kg = quantity * kgce_factor.density * factor.kgco2_per_unit
-                how = f"{ind.fmt_points(kgce_factor.density)} kg/L × {factor.describe()}"
+                kg = quantity * density * factor.kgco2_per_unit
             else:
                 kg = quantity * factor.kgco2_per_unit
-                how = factor.describe()
             kg_by_field[qf.name] = kg_by_field.get(qf.name, ZERO) + kg
             if not explain:
                 continue
+            how = factor.describe() if density is None else f"{ind.fmt_points(density)} kg/L × {factor.describe()}"
             scope = "范围二" if scope_of(qf.kind) == SCOPE_2 else "范围一"
             lines.append(f"{qf.label}{suffix}({scope}):{ind.fmt_qty(quantity)} {qf.unit} × {how} = "
                          f"{ind.fmt(kg)} kgCO₂")
-    scope1 = sum((v for k, v in kg_by_field.items() if scope_of(ind.FIELDS_BY_NAME[k].kind) == SCOPE_1), ZERO)
-    scope2 = sum((v for k, v in kg_by_field.items() if scope_of(ind.FIELDS_BY_NAME[k].kind) == SCOPE_2), ZERO)
-    vehicle = sum((v for k, v in kg_by_field.items() if ind.FIELDS_BY_NAME[k].vehicle), ZERO)
+    scope1 = scope2 = vehicle = ZERO
+    for name, kg in kg_by_field.items():  # one pass: the dashboard runs this for every unit twice
+        qf = ind.FIELDS_BY_NAME[name]
+        if qf.kind in SCOPE_2_KINDS:
+            scope2 += kg
+        else:
+            scope1 += kg
+        if qf.vehicle:
+            vehicle += kg
     total = scope1 + scope2
     headcount, area = totals.headcount, totals.floor_area
     per_capita = total / THOUSAND / headcount if headcount else None

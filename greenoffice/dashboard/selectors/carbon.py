@@ -162,7 +162,7 @@ def carbon_panel(scope: DashboardScope) -> CarbonPanel:
     districts: dict[int, CarbonGroup] = {}
     categories: dict[str, CarbonGroup] = {}
     category_order = {value: i for i, value in enumerate(UnitCategory.values)}
-    category_labels = dict(UnitCategory.choices)
+    category_labels = {value: str(label) for value, label in UnitCategory.choices}  # translated once, not per unit
     risers = []
     for unit in units:
         totals = current.get(unit["pk"])
@@ -172,7 +172,7 @@ def carbon_panel(scope: DashboardScope) -> CarbonPanel:
             prev_totals = previous[unit["pk"]]
             if prev_totals.months == account.months:
                 before = carbon.compute_account(prev_totals, previous_factors, explain=False)
-        label = str(category_labels.get(unit["category"], unit["category"]))
+        label = category_labels.get(unit["category"], unit["category"])
         district = districts.setdefault(unit["district_id"], CarbonGroup(
             str(unit["district_id"]), unit["district__name"],
             sort_key=(unit["district__sort_order"], unit["district__code"])))
