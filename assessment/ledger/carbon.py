@@ -97,7 +97,9 @@ class EmissionTable:
             if not rows:
                 return None
             factor, note = self._by_year(rows, year)
-            return ChosenFactor(factor, note)
+            # Fuel and heat defaults are standing values, not a yearly publication: only a year before
+            # the first one is worth a note.
+            return ChosenFactor(factor, note if year < factor.year else "")
         notes = []
         rows = self._rows.get((kind, grid))
         if not rows and grid != power_grids.NATIONAL:

@@ -107,6 +107,8 @@ def test_grid_without_rows_falls_back_to_national_and_early_years_to_the_earlies
     early = table.choose("electricity", 2019)
     assert early.factor.year == 2021 and "早于最早发布的2021年因子" in early.note
     assert table.choose("natural_gas", 2030).factor.kgco2_per_unit == GAS
+    assert table.choose("natural_gas", 2030).note == ""  # a standing default, not a yearly publication
+    assert "早于" in table.choose("natural_gas", 2010).note
 
 
 # --- the worked example ----------------------------------------------------------------------------------
