@@ -256,3 +256,21 @@ def test_carbon_intensity_target_set_and_checked(unit_a, admin_user):
     # 480,000 × 0.5306 = 254,688 kg: 2.122 t per person (over 2), 42.45 kg/m² (under 50).
     assert report.has_target
     assert report.target_check.per_capita_over and not report.target_check.per_area_over
+
+
+@pytest.mark.django_db
+def test_campaign_form_and_service_set_the_electricity_grid(admin_user):
+    from assessment.forms.campaign import CampaignForm
+    from assessment.models import RubricVersion
+    from assessment.services.campaign import campaign_create, campaign_update
+
+    form = CampaignForm()
+    assert ("hebei", "河北") in form.fields["electricity_grid"].choices
+    assert not form.fields["electricity_grid"].required
+    rubric = RubricVersion.objects.create(code="GO", version=1, title="细则", total_points=100, pass_mark=80,
+                                          minor_deduction=D("0.5"), serious_deduction=1, deduction_cap=10,
+                                          status="published")
+    campaign = campaign_create(actor=admin_user, year=2024, rubric=rubric)
+    assert campaign.electricity_grid == "" and selectors.electricity_grid(campaign) == "national"
+    campaign = campaign_update(actor=admin_user, campaign=campaign, electricity_grid="south")
+    assert selectors.electricity_grid(campaign) == "south"
