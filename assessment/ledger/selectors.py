@@ -343,8 +343,9 @@ def _month_kgce(record: MonthlyRecord, table: ind.FactorTable, year: int) -> Dec
     return ind.compute_indicators(totals).total_kgce
 
 
-def unit_ledger_report(*, unit, year: int, today: date | None = None) -> LedgerReport:
-    """Everything the unit's ledger page, the suggestion partial and the command show for one year."""
+def unit_ledger_report(*, unit, year: int, today: date | None = None, with_carbon: bool = True) -> LedgerReport:
+    """Everything the unit's ledger page, the suggestion partial and the command show for one year
+    (the carbon account costs one query more; the suggestions alone leave it out)."""
     today = today or timezone.localdate()
     table = factor_table()
     records = unit_records(unit=unit, year=year)
@@ -400,14 +401,14 @@ def unit_ledger_report(*, unit, year: int, today: date | None = None) -> LedgerR
         flags=flags, suggestions=suggestions, trend=trend,
         carbon=carbon_report(year=year, inputs=inputs, baseline_inputs=[r.as_month_input() for r in baseline_records],
                              table=table, emissions=emission_table(), grid=electricity_grid(campaign),
-                             target=target),
+                             target=target) if with_carbon else None,
     )
 
 
 def ledger_suggestions(*, unit, year: int) -> dict[str, ind.Suggestion]:
     """item code ("2.1"–"2.4") → Suggestion(score, max_points, lines) for the self-assessment and the
     year-end review. The caller has already passed the unit through its own access gate."""
-    return unit_ledger_report(unit=unit, year=year).suggestions
+    return unit_ledger_report(unit=unit, year=year, with_carbon=False).suggestions
 
 
 def _float(value: Decimal | None):
