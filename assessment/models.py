@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from assessment import power_grids
 from greenoffice.models import TimeStampedModel
 from units.models import Person, Unit
 
@@ -158,6 +159,12 @@ class Campaign(TimeStampedModel):
     publicity_end = models.DateField(_("公示结束"), null=True, blank=True)
     objection_window_days = models.PositiveIntegerField(_("异议期(天)"), default=7)
     is_current = models.BooleanField(_("当前年度"), default=False)
+    # The grid whose published electricity CO₂ factor the ledger's carbon account uses; blank: the
+    # city-wide default (settings.GREENOFFICE_ELECTRICITY_GRID).
+    electricity_grid = models.CharField(
+        _("电力排放因子适用电网"), max_length=20, blank=True,
+        choices=[(code, label) for code, label in power_grids.GRID_LABELS.items()],
+        help_text=_("碳排放核算采用的电力平均二氧化碳排放因子所属省份或区域;留空采用全市默认设置"))
     history = HistoricalRecords()
 
     class Meta:

@@ -44,6 +44,7 @@ PAGES = (
     ("dashboard_targets", "dashboard:targets", "leader", True),
     ("dashboard_scores", "dashboard:scores", "leader", True),
     ("dashboard_supervision", "dashboard:supervision", "leader", True),
+    ("dashboard_carbon", "dashboard:carbon", "leader", True),
     ("unit_list", "units:list", "inspector", False),
     ("self_assessment", "assessment:self_assessment", "director", False),
     ("review_queue", "assessment:review_queue", "inspector", False),
@@ -52,6 +53,7 @@ PAGES = (
 )
 # Budgets of the issue (ms, p95): dashboard pages 150, every other key page 100.
 BUDGET_MS = {key: (150 if key.startswith("dashboard") else 100) for key, *_rest in PAGES}
+BUDGET_MS["dashboard_carbon"] = 50  # issue 24: the carbon panel, cached like the others, p95 under 50 ms
 
 
 class BenchError(RuntimeError):
@@ -274,7 +276,7 @@ def mint_sessions(*, per_role: int = 10) -> dict:
 
     dashboard = [reverse("dashboard:index")]
     panels = [reverse(name) for name in ("dashboard:battle_map", "dashboard:targets", "dashboard:scores",
-                                         "dashboard:supervision")]
+                                         "dashboard:supervision", "dashboard:carbon")]
     leaders = list(User.objects.filter(role=Role.LEADER, is_active=True).order_by("username")[:per_role])
     out["roles"]["leader"] = [{"session": session_of(u), "pages": dashboard, "panels": panels} for u in leaders]
 

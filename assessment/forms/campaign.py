@@ -57,7 +57,8 @@ class CampaignForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Fieldset(_("基本信息"), _pair("year", "name"), "rubric", "is_current"),
-            Fieldset(_("目标任务"), _pair("target_certified_count", "target_share"), _pair("target_year")),
+            Fieldset(_("目标任务"), _pair("target_certified_count", "target_share"),
+                     _pair("target_year", "electricity_grid")),
             Fieldset(
                 _("时间安排"),
                 _pair("self_assessment_start", "self_assessment_end"),

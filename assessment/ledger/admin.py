@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.ledger import services
-from assessment.ledger.models import ConversionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
+from assessment.ledger.models import ConversionFactor, EmissionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
 
 
 @admin.register(ConversionFactor)
@@ -26,9 +26,30 @@ class ConversionFactorAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(EmissionFactor)
+class EmissionFactorAdmin(admin.ModelAdmin):
+    list_display = ("kind", "grid", "year", "kgco2_per_unit", "verified", "source")
+    list_filter = ("kind", "grid", "year")
+    fields = ("kind", "grid", "year", "kgco2_per_unit", "source", "verified")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A factor is identified by kind, grid and year: a newly published year is a new row.
+        return ("kind", "grid", "year") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        saved = services.emission_factor_set(actor=request.user, kind=obj.kind, grid=obj.grid, year=obj.year,
+                                             kgco2_per_unit=obj.kgco2_per_unit, source=obj.source,
+                                             verified=obj.verified)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LedgerTarget)
 class LedgerTargetAdmin(SimpleHistoryAdmin):
-    list_display = ("campaign", "unit", "category", "per_capita_kgce", "per_area_kgce", "baseline_year")
+    list_display = ("campaign", "unit", "category", "per_capita_kgce", "per_area_kgce", "per_capita_tco2",
+                    "per_area_kgco2", "baseline_year")
     list_filter = ("campaign", "category")
     autocomplete_fields = ("unit",)
     exclude = ("set_by",)

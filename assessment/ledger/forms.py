@@ -91,6 +91,10 @@ class TargetForm(forms.Form):
                                          decimal_places=2, required=False)
     per_area_kgce = forms.DecimalField(label=_("单位建筑面积能耗目标(kgce/m²)"), min_value=0, max_digits=10,
                                        decimal_places=3, required=False)
+    per_capita_tco2 = forms.DecimalField(label=_("人均碳排放目标(tCO₂/人)"), min_value=0, max_digits=10,
+                                         decimal_places=3, required=False)
+    per_area_kgco2 = forms.DecimalField(label=_("单位建筑面积碳排放目标(kgCO₂/m²)"), min_value=0, max_digits=10,
+                                        decimal_places=2, required=False)
     baseline_year = forms.IntegerField(label=_("基准年"), min_value=2000, max_value=2100)
     electricity_reduction_pct = forms.DecimalField(label=_("用电量下降目标(%)"), min_value=0, max_value=100,
                                                    decimal_places=2, initial=5)
@@ -109,6 +113,7 @@ class TargetForm(forms.Form):
                                                                    "baseline_year")]),
             Row(*[Column(n, css_class="col-12 col-md-4") for n in ("electricity_reduction_pct",
                                                                    "water_reduction_pct", "paper_reduction_pct")]),
+            Row(*[Column(n, css_class="col-12 col-md-4") for n in ("per_capita_tco2", "per_area_kgco2")]),
             Submit("save", _("保存目标")),
         )
 

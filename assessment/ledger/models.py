@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assessment.ledger import indicators
+from assessment import power_grids
+from assessment.ledger import carbon, indicators
 from assessment.models import Campaign
 from greenoffice.models import TimeStampedModel
 from units.models import Unit, UnitCategory
@@ -48,6 +49,46 @@ class ConversionFactor(TimeStampedModel):
     def as_factor(self) -> indicators.Factor:
         return indicators.Factor(kind=self.kind, kgce_per_unit=self.kgce_per_unit, valid_from=self.valid_from,
                                  density=self.density)
+
+
+class EmissionKind(models.TextChoices):
+    ELECTRICITY = indicators.ELECTRICITY, _("电力(kgCO₂/kWh)")
+    NATURAL_GAS = indicators.NATURAL_GAS, _("天然气(kgCO₂/m³)")
+    GASOLINE = indicators.GASOLINE, _("汽油(kgCO₂/kg)")
+    DIESEL = indicators.DIESEL, _("柴油(kgCO₂/kg)")
+    HEAT = indicators.HEAT, _("热力(kgCO₂/MJ)")
+
+
+class EmissionFactor(TimeStampedModel):
+    """kgCO₂ per unit of an energy kind for a data year and, for electricity, a grid (the nation, a
+    regional grid or a province). A year uses the latest row of its grid published for that year or
+    before (assessment.ledger.carbon). Defaults: assessment/ledger/data/emission_factors.yaml."""
+
+    kind = models.CharField(_("能源品种"), max_length=20, choices=EmissionKind.choices)
+    grid = models.CharField(_("电网"), max_length=20, blank=True,
+                            choices=[(code, label) for code, label in power_grids.GRID_LABELS.items()],
+                            help_text=_("仅电力填写;天然气、汽油、柴油、热力留空"))
+    year = models.PositiveIntegerField(_("数据年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    kgco2_per_unit = models.DecimalField(_("排放因子"), max_digits=12, decimal_places=6,
+                                         validators=[MinValueValidator(0)])
+    source = models.CharField(_("来源"), max_length=300)
+    verified = models.CharField(_("核实情况"), max_length=20, blank=True,
+                                help_text=_("official:与发布原文一致;press:据媒体转述;unchecked:未与原文核对"))
+
+    class Meta:
+        verbose_name = _("二氧化碳排放因子")
+        verbose_name_plural = _("二氧化碳排放因子")
+        ordering = ["kind", "grid", "-year"]
+        constraints = [models.UniqueConstraint(fields=["kind", "grid", "year"],
+                                               name="ledger_emission_factor_unique")]
+
+    def __str__(self):
+        grid = f" {power_grids.grid_label(self.grid)}" if self.grid else ""
+        return f"{self.get_kind_display()}{grid} {self.kgco2_per_unit} ({self.year})"
+
+    def as_factor(self) -> carbon.EmissionFactor:
+        return carbon.EmissionFactor(kind=self.kind, grid=self.grid, year=self.year,
+                                     kgco2_per_unit=self.kgco2_per_unit, source=self.source)
 
 
 def _quantity(label):
@@ -141,6 +182,10 @@ class LedgerTarget(TimeStampedModel):
                                           null=True, blank=True, validators=[MinValueValidator(0)])
     per_area_kgce = models.DecimalField(_("单位建筑面积能耗目标(kgce/m²)"), max_digits=10, decimal_places=3,
                                         null=True, blank=True, validators=[MinValueValidator(0)])
+    per_capita_tco2 = models.DecimalField(_("人均碳排放目标(tCO₂/人)"), max_digits=10, decimal_places=3,
+                                          null=True, blank=True, validators=[MinValueValidator(0)])
+    per_area_kgco2 = models.DecimalField(_("单位建筑面积碳排放目标(kgCO₂/m²)"), max_digits=10, decimal_places=2,
+                                         null=True, blank=True, validators=[MinValueValidator(0)])
     baseline_year = models.PositiveIntegerField(_("基准年"), validators=[MinValueValidator(2000),
                                                                        MaxValueValidator(2100)])
     electricity_reduction_pct = models.DecimalField(_("用电量下降目标(%)"), max_digits=5, decimal_places=2,

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from assessment import power_grids
+from assessment.ledger import carbon
 from assessment.ledger import indicators as ind
-from assessment.ledger.models import ConversionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
+from assessment.ledger.models import ConversionFactor, EmissionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
 from assessment.models import Campaign, RubricItem
 from assessment.rubric_schema import load_default_rubric
 from units.models import Unit, UnitCategory
@@ -70,6 +73,22 @@ def factor_list() -> list[ConversionFactor]:
     return list(ConversionFactor.objects.order_by("kind", "-valid_from"))
 
 
+def emission_table() -> carbon.EmissionTable:
+    return carbon.EmissionTable(f.as_factor() for f in EmissionFactor.objects.all())
+
+
+def emission_factor_list() -> list[EmissionFactor]:
+    return list(EmissionFactor.objects.order_by("kind", "grid", "-year"))
+
+
+def electricity_grid(campaign: Campaign | None) -> str:
+    """The grid whose electricity factor applies: the campaign's, else the city-wide default."""
+    if campaign is not None and campaign.electricity_grid:
+        return campaign.electricity_grid
+    grid = getattr(settings, "GREENOFFICE_ELECTRICITY_GRID", power_grids.NATIONAL)
+    return grid if grid in power_grids.GRID_LABELS else power_grids.NATIONAL
+
+
 def _data_deduction(deductions: list[tuple[Decimal, str]]) -> tuple[Decimal, str, tuple[str, ...]]:
     """The deduction the data decides is the “未达到…指标” one; the others are for the reviewer."""
     chosen = next((d for d in deductions if "指标" in d[1] or "下降" in d[1]), None)
@@ -109,6 +128,8 @@ class ResolvedTarget:
     per_capita_kgce: Decimal | None
     per_area_kgce: Decimal | None
     reductions: ind.ReductionTargets
+    per_capita_tco2: Decimal | None = None
+    per_area_kgco2: Decimal | None = None
 
     @property
     def source_label(self) -> str:
@@ -127,6 +148,7 @@ def _resolve(unit_id: int, category: str, year: int, campaign, targets) -> Resol
         campaign, chosen, chosen.baseline_year, chosen.per_capita_kgce, chosen.per_area_kgce,
         ind.ReductionTargets(baseline_year=chosen.baseline_year, electricity_pct=chosen.electricity_reduction_pct,
                              water_pct=chosen.water_reduction_pct, paper_pct=chosen.paper_reduction_pct),
+        per_capita_tco2=chosen.per_capita_tco2, per_area_kgco2=chosen.per_area_kgco2,
     )
 
 
@@ -153,6 +175,7 @@ def target_list(*, campaign: Campaign) -> list[LedgerTarget]:
 # --- aggregation ---------------------------------------------------------------------------------------
 
 _SUMS = {name: Sum(name) for name in ind.FIELD_NAMES}
+QUANTITY_SUMS = _SUMS  # for composers that group the records their own way (the dashboard's carbon panel)
 
 
 def _month_mask():
@@ -248,6 +271,7 @@ class LedgerReport:
     flags: list[ind.Flag]
     suggestions: dict[str, ind.Suggestion]
     trend: dict
+    carbon: "CarbonReport | None" = None
 
     @property
     def flag_messages(self) -> list[str]:
@@ -258,13 +282,70 @@ class LedgerReport:
         return sum(1 for m in self.months if m.record is not None)
 
 
+@dataclass
+class CarbonReport:
+    """A unit's carbon account for a year, beside its baseline year over the same months."""
+
+    year: int
+    factors: carbon.YearFactors
+    account: carbon.CarbonAccount | None
+    baseline_year: int
+    baseline: carbon.CarbonAccount | None
+    changes: dict[str, ind.Change]
+    target_check: ind.TargetCheck | None
+    per_capita_target: Decimal | None
+    per_area_target: Decimal | None
+    boundary: str = carbon.BOUNDARY
+
+    @property
+    def has_target(self) -> bool:
+        return self.per_capita_target is not None or self.per_area_target is not None
+
+
+def carbon_report(*, year: int, inputs: list[ind.MonthInput], baseline_inputs: list[ind.MonthInput],
+                  table: ind.FactorTable, emissions: carbon.EmissionTable, grid: str,
+                  target: ResolvedTarget) -> CarbonReport:
+    """The carbon account from months already loaded; `baseline_inputs` are the baseline year's
+    months (all of them: only those also present this year are compared)."""
+    factors = emissions.for_year(year, grid)
+    account = (carbon.compute_account(ind.totals_from_months(year, inputs, table), factors)
+               if inputs else None)
+    baseline = None
+    if account is not None:
+        same = [m for m in baseline_inputs if m.month in account.months]
+        if len(same) == len(account.months):
+            baseline = carbon.compute_account(ind.totals_from_months(target.baseline_year, same, table),
+                                              emissions.for_year(target.baseline_year, grid))
+    return CarbonReport(
+        year=year, factors=factors, account=account, baseline_year=target.baseline_year, baseline=baseline,
+        changes=carbon.compute_changes(account, baseline) if account is not None else {},
+        target_check=(carbon.check_target(account, per_capita_target_t=target.per_capita_tco2,
+                                          per_area_target_kg=target.per_area_kgco2)
+                      if account is not None else None),
+        per_capita_target=target.per_capita_tco2, per_area_target=target.per_area_kgco2,
+    )
+
+
+def unit_carbon_report(*, unit, year: int, campaign: Campaign | None = None) -> CarbonReport:
+    """The carbon account alone (the PDF report): 5 queries, 4 with the campaign given."""
+    campaign = campaign if campaign is not None else campaign_for_year(year)
+    target = resolve_target(unit=unit, year=year, campaign=campaign)
+    records = MonthlyRecord.objects.filter(unit=unit, year__in=[year, target.baseline_year]).order_by("year", "month")
+    inputs, baseline_inputs = [], []
+    for record in records:
+        (inputs if record.year == year else baseline_inputs).append(record.as_month_input())
+    return carbon_report(year=year, inputs=inputs, baseline_inputs=baseline_inputs, table=factor_table(),
+                         emissions=emission_table(), grid=electricity_grid(campaign), target=target)
+
+
 def _month_kgce(record: MonthlyRecord, table: ind.FactorTable, year: int) -> Decimal | None:
     totals = ind.totals_from_months(year, [record.as_month_input()], table)
     return ind.compute_indicators(totals).total_kgce
 
 
-def unit_ledger_report(*, unit, year: int, today: date | None = None) -> LedgerReport:
-    """Everything the unit's ledger page, the suggestion partial and the command show for one year."""
+def unit_ledger_report(*, unit, year: int, today: date | None = None, with_carbon: bool = True) -> LedgerReport:
+    """Everything the unit's ledger page, the suggestion partial and the command show for one year
+    (the carbon account costs one query more; the suggestions alone leave it out)."""
     today = today or timezone.localdate()
     table = factor_table()
     records = unit_records(unit=unit, year=year)
@@ -318,13 +399,16 @@ def unit_ledger_report(*, unit, year: int, today: date | None = None) -> LedgerR
         target_check=(ind.check_target(current, per_capita_target=target.per_capita_kgce,
                                        per_area_target=target.per_area_kgce) if current is not None else None),
         flags=flags, suggestions=suggestions, trend=trend,
+        carbon=carbon_report(year=year, inputs=inputs, baseline_inputs=[r.as_month_input() for r in baseline_records],
+                             table=table, emissions=emission_table(), grid=electricity_grid(campaign),
+                             target=target) if with_carbon else None,
     )
 
 
 def ledger_suggestions(*, unit, year: int) -> dict[str, ind.Suggestion]:
     """item code ("2.1"–"2.4") → Suggestion(score, max_points, lines) for the self-assessment and the
     year-end review. The caller has already passed the unit through its own access gate."""
-    return unit_ledger_report(unit=unit, year=year).suggestions
+    return unit_ledger_report(unit=unit, year=year, with_carbon=False).suggestions
 
 
 def _float(value: Decimal | None):

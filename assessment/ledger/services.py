@@ -1,5 +1,5 @@
 """Writes of the ledger: monthly records (one month, or a year from a spreadsheet), their bills as
-evidence, the bureau's targets and the conversion factors. Each function owns its transaction,
+evidence, the bureau's targets, the conversion factors and the CO₂ emission factors. Each function owns its transaction,
 validation (Chinese messages) and audit record. Saving is idempotent: a month is keyed by unit+year+month.
 """
 from collections.abc import Mapping
@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import power_grids
 from assessment.ledger import indicators
-from assessment.ledger.models import ConversionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
+from assessment.ledger.models import ConversionFactor, EmissionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
 from assessment.ledger.spreadsheets import parse_year_sheet
 from assessment.models import Campaign
 from assessment.uploads import IMAGE, PDF, validate_upload
@@ -228,7 +229,7 @@ def evidence_delete(*, actor, evidence: RecordEvidence) -> None:
 
 
 TARGET_FIELDS = ("per_capita_kgce", "per_area_kgce", "baseline_year", "electricity_reduction_pct",
-                 "water_reduction_pct", "paper_reduction_pct")
+                 "water_reduction_pct", "paper_reduction_pct", "per_capita_tco2", "per_area_kgco2")
 
 
 @transaction.atomic
@@ -287,4 +288,37 @@ def factor_set(*, actor, kind: str, kgce_per_unit, valid_from, density=None, not
     factor.full_clean(validate_unique=False)
     factor.save()
     audit_record(actor=actor, action="ledger_factor_set", obj=factor, changes=changes)
+    return factor
+
+
+@transaction.atomic
+def emission_factor_set(*, actor, kind: str, year: int, kgco2_per_unit, source: str, grid: str = "",
+                        verified: str = "") -> EmissionFactor:
+    """Add or correct the CO₂ factor of an energy kind for a data year (and, for electricity, a grid):
+    a newly published year is a new row; the latest year serves later years until then."""
+    _require_admin(actor)
+    if kind == indicators.ELECTRICITY and not grid:
+        raise ValidationError(_("电力排放因子必须指定适用电网(全国、区域或省份)"))
+    if kind != indicators.ELECTRICITY:
+        grid = ""
+    if grid and grid not in power_grids.GRID_LABELS:
+        raise ValidationError(_("电网无效"))
+    if not source:
+        raise ValidationError(_("请填写排放因子的来源"))
+    factor = (EmissionFactor.objects.select_for_update(of=("self",))
+              .filter(kind=kind, grid=grid, year=year).order_by("pk").first())
+    created = factor is None
+    values = {"kgco2_per_unit": Decimal(str(kgco2_per_unit)), "source": source, "verified": verified}
+    if created:
+        factor = EmissionFactor(kind=kind, grid=grid, year=year)
+        changes = {"kind": kind, "grid": grid, "year": year, **values}
+    else:
+        changes = {f: (getattr(factor, f), v) for f, v in values.items() if getattr(factor, f) != v}
+        if not changes:
+            return factor
+    for field, value in values.items():
+        setattr(factor, field, value)
+    factor.full_clean(validate_unique=False)
+    factor.save()
+    audit_record(actor=actor, action="ledger_emission_factor_set", obj=factor, changes=changes)
     return factor

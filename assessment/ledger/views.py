@@ -116,7 +116,7 @@ def record_edit(request, pk, year, month):
                     form.add_error(None, message)
             else:
                 messages.success(request, _("%(year)s年%(month)s月的数据已保存") % {"year": year, "month": month})
-                report = selectors.unit_ledger_report(unit=unit, year=year)
+                report = selectors.unit_ledger_report(unit=unit, year=year, with_carbon=False)
                 for flag in report.flags:
                     if flag.month == month and flag.kind != "missing_month":
                         messages.warning(request, flag.message)
@@ -185,7 +185,7 @@ def import_year(request, pk, year):
     except ValidationError as exc:
         return _unit_page(request, unit, year, import_form=form, import_errors=exc.messages, status=400)
     messages.success(request, _("已导入%(count)s个月的数据") % {"count": len(records)})
-    report = selectors.unit_ledger_report(unit=unit, year=year)
+    report = selectors.unit_ledger_report(unit=unit, year=year, with_carbon=False)
     for message in report.flag_messages:
         messages.warning(request, message)
     return redirect("ledger:unit_year", pk=unit.pk, year=year)
@@ -254,4 +254,5 @@ def targets(request):
     rows = [(c, selectors.target_list(campaign=c)) for c in campaigns]
     return render(request, "ledger/ledgertarget_list.html", {
         "form": form, "rows": rows, "factors": selectors.factor_list(),
+        "emission_factors": selectors.emission_factor_list(),
     })

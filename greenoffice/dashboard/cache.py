@@ -48,7 +48,8 @@ NON_DASHBOARD_ACTIONS = frozenset({
     "self_assessment_start", "response_save", "evidence_add", "evidence_remove", "evidence_supersede",
     "checklist_record", "photo_remove", "item_verify", "review_set_extras",
     "report_request", "report_retry",
-    "ledger_record_create", "ledger_records_import_xlsx", "ledger_evidence_add", "ledger_evidence_delete",
+    # Ledger records feed the carbon panel (issue 24): saving or importing months invalidates; bills don't.
+    "ledger_evidence_add", "ledger_evidence_delete",
     "two_factor_enable", "two_factor_disable", "two_factor_reset",
 })
 

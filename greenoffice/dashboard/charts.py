@@ -4,6 +4,7 @@ a spec with Django's `json_script`, so no script is inline and no number is form
 from django.utils.translation import gettext as _
 
 from greenoffice.dashboard.selectors.battle_map import DISPLAY_GROUPS, BattleMap
+from greenoffice.dashboard.selectors.carbon import CarbonPanel
 from greenoffice.dashboard.selectors.scores import Scores
 from greenoffice.dashboard.selectors.supervision import MONTHLY_KINDS, Supervision
 from greenoffice.dashboard.selectors.targets import Targets
@@ -149,5 +150,46 @@ def findings_by_item(panel: Supervision) -> dict:
         "series": [
             {"name": _("一般问题"), "color": AMBER, "data": [row["n"] - row["serious"] for row in rows]},
             {"name": _("严重问题"), "color": RED, "data": [row["serious"] for row in rows]},
+        ],
+    }
+
+
+def _t(value):
+    return None if value is None else round(float(value), 1)
+
+
+def _scopes_bar(groups) -> dict:
+    return {
+        "type": "bar",
+        "horizontal": True,
+        "stacked": True,
+        "categories": [g.label for g in groups],
+        "series": [
+            {"name": _("范围二(外购电力、热力)tCO₂"), "color": BLUE, "data": [_t(g.scope2_t) for g in groups]},
+            {"name": _("范围一(天然气、燃油)tCO₂"), "color": AMBER, "data": [_t(g.scope1_t) for g in groups]},
+        ],
+    }
+
+
+def carbon_by_district(panel: CarbonPanel) -> dict:
+    return _scopes_bar(panel.districts)
+
+
+def carbon_by_category(panel: CarbonPanel) -> dict:
+    return _scopes_bar(panel.categories)
+
+
+def carbon_trend(panel: CarbonPanel) -> dict:
+    trend = panel.trend
+    if not trend:
+        return {"type": "bar", "categories": [], "series": []}
+    colours = (GREEN, GREY)
+    return {
+        "type": "bar",
+        "categories": [_("%(m)s月") % {"m": m} for m in trend["months"]],
+        "series": [
+            {"name": _("%(y)s年 tCO₂") % {"y": year}, "color": colours[i],
+             "data": [_t(v) for v in trend["series"][year]]}
+            for i, year in enumerate(trend["years"])
         ],
     }

@@ -4,6 +4,7 @@ Each panel's export is built from the same selector and the same `DashboardScope
 export never holds a row the panel could not show. The first sheet states the filters it was made with."""
 import datetime
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,8 +15,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from assessment.ledger.indicators import change_pct
 from greenoffice.dashboard.scope import DashboardScope
 from greenoffice.dashboard.selectors.battle_map import DISPLAY_GROUPS, BattleMap, battle_map_rows
+from greenoffice.dashboard.selectors.carbon import CarbonPanel
 from greenoffice.dashboard.selectors.scores import Scores
 from greenoffice.dashboard.selectors.supervision import MONTHLY_KINDS, Supervision, overdue_orders
 from greenoffice.dashboard.selectors.targets import Targets
@@ -209,4 +212,64 @@ def supervision_workbook(scope: DashboardScope, panel: Supervision) -> HttpRespo
                ((r["number"], r["unit_code"], r["unit"], r["district"], r["item_code"], r["severity"],
                  r["deadline"], r["days_late"], r["status"], _("是") if r["escalated"] else _("否"))
                 for r in overdue_orders(scope, limit=None)), widths=(18, 12, 36, 12))
+    return book.response(_filename(scope, title))
+
+
+def _r(value, places: int = 3):
+    """A figure rounded for the sheet (the page's precision); blank when it can't be computed."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places))
+
+
+def carbon_workbook(scope: DashboardScope, panel: CarbonPanel) -> HttpResponse:
+    book = _Book()
+    title = _("碳排放")
+    _cover(book, scope, title)
+    totals = panel.totals
+    summary = [
+        (_("核算年度"), panel.year),
+        (_("碳排放总量(tCO₂)"), _r(totals.total_t)),
+        (_("范围一(tCO₂)"), _r(totals.scope1_t)),
+        (_("范围二(tCO₂)"), _r(totals.scope2_t)),
+        (_("人均碳排放(tCO₂/人)"), _r(totals.per_capita_t)),
+        (_("单位建筑面积碳排放(kgCO₂/m²,不含公务车)"), _r(totals.per_area_kg, 2)),
+        (_("较上年同期变化(%,可比单位)"), totals.change_pct),
+        (_("有台账数据单位/在册单位"), f"{totals.reporting}/{totals.units}"),
+        (_("电力排放因子适用电网"), panel.grid_label),
+        *((_("排放因子"), line) for line in panel.factor_lines),
+        *((_("因子说明"), note) for note in panel.factor_notes),
+        (_("核算边界"), panel.boundary),
+    ]
+    book.sheet(_("汇总"), (_("指标"), _("数值")), summary, widths=(34, 80))
+    group_headers = (_("名称"), _("在册单位"), _("有数据单位"), _("碳排放总量(tCO₂)"), _("范围一(tCO₂)"),
+                     _("范围二(tCO₂)"), _("人均(tCO₂/人)"), _("单位面积(kgCO₂/m²)"), _("可比单位"),
+                     _("较上年同期(%)"))
+
+    def group_rows(groups):
+        return ([g.label, g.units, g.reporting, _r(g.total_t), _r(g.scope1_t), _r(g.scope2_t), _r(g.per_capita_t),
+                 _r(g.per_area_kg, 2), g.compared, g.change_pct] for g in groups)
+
+    book.sheet(_("分区域"), group_headers, group_rows(panel.districts), widths=(14,))
+    book.sheet(_("分单位类别"), group_headers, group_rows(panel.categories), widths=(14,))
+    book.sheet(_("增加最多的单位"), (_("单位编号"), _("单位名称"), _("区域"), _("单位类别"), _("月份"),
+                                 _("本年(tCO₂)"), _("上年同期(tCO₂)"), _("增加(tCO₂)"), _("变化(%)")),
+               ([r.code, r.name, r.district, r.category, r.months_label, _r(r.current_t), _r(r.previous_t),
+                 _r(r.rise_t), r.pct] for r in panel.risers), widths=(12, 36, 12, 10, 12))
+
+    def unit_rows():
+        for row in panel.units:
+            a, p = row.account, row.previous
+            if a is None:
+                yield [row.code, row.name, row.district, row.category, _("无数据")]
+                continue
+            yield [row.code, row.name, row.district, row.category, a.months_label, _r(a.total_t), _r(a.scope1_t),
+                   _r(a.scope2_t), _r(a.vehicle_kg / 1000), _r(a.per_capita_t), _r(a.per_area_kg, 2),
+                   _r(p.total_t) if p else None,
+                   change_pct(a.total_kg, p.total_kg) if p else None]
+
+    book.sheet(_("单位明细"), (_("单位编号"), _("单位名称"), _("区域"), _("单位类别"), _("月份"),
+                             _("碳排放总量(tCO₂)"), _("范围一(tCO₂)"), _("范围二(tCO₂)"), _("其中公务车(tCO₂)"),
+                             _("人均(tCO₂/人)"), _("单位面积(kgCO₂/m²)"), _("上年同期(tCO₂)"), _("较上年同期(%)")),
+               unit_rows(), widths=(12, 36, 12, 10, 12))
     return book.response(_filename(scope, title))

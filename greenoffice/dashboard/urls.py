@@ -9,4 +9,5 @@ urlpatterns = [
     path("panels/targets/", views.targets_panel, name="targets"),
     path("panels/scores/", views.scores_panel, name="scores"),
     path("panels/supervision/", views.supervision_panel, name="supervision"),
+    path("panels/carbon/", views.carbon_panel_view, name="carbon"),
 ]

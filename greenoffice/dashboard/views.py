@@ -1,4 +1,4 @@
-"""The leaders' dashboard: a page of four panels, each loaded on its own (htmx `hx-trigger="load"`) so a
+"""The leaders' dashboard: a page of five panels, each loaded on its own (htmx `hx-trigger="load"`) so a
 slow panel never holds up the others. Every panel URL also answers `?format=xlsx` with its tables.
 
 Leaders, inspectors and administrators may open it (scoped by `units.selectors.unit_scope_q`); a director
@@ -12,6 +12,7 @@ from greenoffice.dashboard import charts, exports
 from greenoffice.dashboard.cache import cached_panel
 from greenoffice.dashboard.scope import dashboard_can_view, dashboard_filter_form, dashboard_scope_from_request
 from greenoffice.dashboard.selectors.battle_map import TILE_CAP, battle_map
+from greenoffice.dashboard.selectors.carbon import carbon_panel
 from greenoffice.dashboard.selectors.scores import scores
 from greenoffice.dashboard.selectors.supervision import supervision
 from greenoffice.dashboard.selectors.targets import targets
@@ -22,6 +23,7 @@ PANELS = (
     ("targets", _("目标任务"), "bullseye"),
     ("scores", _("考核得分"), "bar-chart-line"),
     ("supervision", _("督查整改"), "search"),
+    ("carbon", _("碳排放"), "cloud"),
 )
 PANEL_TITLES = {key: title for key, title, _icon in PANELS}
 
@@ -117,4 +119,18 @@ def supervision_panel(request):
         "panel": panel,
         "charts": {"monthly": charts.monthly_visits(panel), "orders": charts.order_status_pie(panel),
                    "findings": charts.findings_by_item(panel)},
+    })
+
+
+@login_required
+@cached_panel("carbon")  # issue 24: from the ledger, cached like the others; saving ledger months invalidates
+def carbon_panel_view(request):
+    scope = _gate(request)
+    panel = carbon_panel(scope)
+    if _wants_xlsx(request):
+        return exports.carbon_workbook(scope, panel)
+    return _render_panel(request, scope, "carbon", {
+        "panel": panel,
+        "charts": {"districts": charts.carbon_by_district(panel), "categories": charts.carbon_by_category(panel),
+                   "trend": charts.carbon_trend(panel)},
     })

@@ -304,3 +304,8 @@ if DATABASE_REPLICA_URL:
     # Tests (if ever run with a replica configured) read the primary: there is no replication there.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["greenoffice.db_router.ReplicaRouter"]
+
+# The city-wide default of the grid whose published electricity CO₂ factor the ledger's carbon
+# account uses (assessment/power_grids.py codes: national, a region such as "north", or a province
+# such as "hebei"); a campaign may name another (Campaign.electricity_grid).
+GREENOFFICE_ELECTRICITY_GRID = os.environ.get("GREENOFFICE_ELECTRICITY_GRID", "national")

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.ledger.selectors import unit_carbon_report
 from assessment.models import (
     BonusItem,
     Campaign,
@@ -150,7 +151,8 @@ def _reverse_one(instance, name: str):
 
 
 def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
-    """Everything the unit scored report prints (11 queries; 8 once the published rubric is in memory)."""
+    """Everything the unit scored report prints (15 queries; 12 once the published rubric is in memory,
+    4 of them the carbon account from the ledger)."""
     enrolment = (
         Enrolment.objects.select_related(
             "unit__district", "campaign__rubric", "self_assessment", "certificate",
@@ -287,6 +289,8 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
             {"code": code, "title": bonus_titles.get(code, ""), "note": note}
             for code, note in sorted((review.bonus_claims or {}).items())
         ] if finalised else [],
+        # Live from the ledger, like the ledger page: the year-end decision does not store emissions.
+        "carbon": unit_carbon_report(unit=enrolment.unit, year=enrolment.campaign.year, campaign=enrolment.campaign),
         "summary_lines": list(provenance.get("summary", ())),
         "supervision_lines": list(provenance.get("supervision", ())),
         "bonus_lines": list(provenance.get("bonus", ())),

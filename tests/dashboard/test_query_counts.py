@@ -29,7 +29,8 @@ from units.models import Unit, UnitCategory
 
 pytestmark = pytest.mark.django_db
 
-PANELS = ("dashboard:battle_map", "dashboard:targets", "dashboard:scores", "dashboard:supervision")
+PANELS = ("dashboard:battle_map", "dashboard:targets", "dashboard:scores", "dashboard:supervision",
+          "dashboard:carbon")
 STAGES = list(Stage)
 _serial = itertools.count(1)
 

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 pytestmark = pytest.mark.django_db
 
-PANELS = ("dashboard:battle_map", "dashboard:targets", "dashboard:scores", "dashboard:supervision")
+PANELS = ("dashboard:battle_map", "dashboard:targets", "dashboard:scores", "dashboard:supervision",
+          "dashboard:carbon")
 ALL_URLS = ("dashboard:index", *PANELS)
 
 

@@ -1,4 +1,5 @@
 """Ledger fixtures. Records are made through the services, like users would make them."""
+import importlib
 from datetime import date
 from decimal import Decimal
 
@@ -39,3 +40,23 @@ def save_year(unit, year, months=range(1, 13), actor=None, **overrides):
 @pytest.fixture
 def today():
     return TODAY
+
+
+def ensure_emission_factors():
+    """The default emission factors, put back if a transactional test flushed them (tests/conftest.py
+    does the same for the kgce factors)."""
+    from django.apps import apps
+
+    from assessment.ledger.models import EmissionFactor
+
+    if not EmissionFactor.objects.exists():
+        importlib.import_module("assessment.ledger.migrations.0004_default_emission_factors").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def emission_factors(request):
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & names:
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    ensure_emission_factors()

@@ -44,3 +44,15 @@ def test_ledger_indicators_without_data(unit_a):
 def test_ledger_indicators_unknown_unit(db):
     with pytest.raises(CommandError, match="没有编号为“NOPE”的单位"):
         _run("--unit", "NOPE", "--year", "2025")
+
+
+def test_ledger_indicators_prints_carbon_lines(unit_a):
+    # The worked example with the 2022 national factor: 480,000 kWh, 12,000 m³ gas, 9,000 L vehicle gasoline.
+    save_year(unit_a, 2022)
+    output = _run("--unit", unit_a.code, "--year", "2022")
+    assert "2022年碳排放核算(电力排放因子:全国)" in output
+    assert "碳排放总量:302.601 tCO₂(范围一 45.033,范围二 257.568;其中公务车用油 19.086)" in output
+    assert "用电量(范围二):480,000 kWh × 0.5366 kgCO₂/kWh = 257,568.0 kgCO₂" in output
+    assert "人均碳排放:2.522 tCO₂/人" in output
+    assert "单位建筑面积碳排放(不含公务车用油):47.25 kgCO₂/m²" in output
+    assert "核算边界" in output

@@ -175,3 +175,25 @@ def test_bundled_report_font_covers_gb2312_and_the_report_symbols():
     assert all(ord(ch) in cmap for ch in "→·—−×①【】《》()%℃0123456789ABCDEFabcdef")
     assert font["name"].getDebugName(1) == REPORT_FONT_FAMILY
     assert "glyf" in font and "CFF " not in font
+
+
+def test_unit_report_prints_the_carbon_account_in_the_bundled_font(scored_a, unit_a, campaign):
+    """The carbon section: the account from the ledger (the campaign year 2026 uses the latest published
+    national factor, 2023's 0.5306), in the report font only (CO₂ is printed CO2: no subscript glyph)."""
+    from decimal import Decimal
+
+    from assessment.ledger.models import MonthlyRecord
+    from tests.ledger.conftest import ensure_emission_factors
+
+    ensure_emission_factors()
+    MonthlyRecord.objects.bulk_create([
+        MonthlyRecord(unit=unit_a, year=campaign.year, month=m, electricity_kwh=Decimal(40000), headcount=120,
+                      floor_area=Decimal(6000)) for m in (1, 2, 3)
+    ])
+    pdf = rendering.render_unit_report(unit=unit_a, campaign=campaign, verification_code="ABCD-EFGH-JKMN-PQRS")
+    text = _text(pdf.content)
+    assert "五、碳排放核算" in text
+    assert "63.672" in text  # 120,000 kWh × 0.5306 kgCO2/kWh
+    assert "120,000 kWh × 0.5306 kgCO2/kWh = 63,672.0 kgCO2" in text.replace("\n", "")
+    assert "2026年因子尚未发布,采用最近发布的2023年因子" in text.replace("\n", "")
+    assert _families(pdf.content) == {"GreenOfficeSans"}

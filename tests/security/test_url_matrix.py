@@ -196,7 +196,7 @@ GENERIC: list[Row] = [
     *[Row(f"dashboard:{panel}", at=lambda w: Req(htmx=True),
           out=lambda w: Req(query={"district": w.district_b.pk}, htmx=True),
           expect=roles((403, 403), (200, 200), (200, 200), (200, 200)))
-      for panel in ("battle_map", "targets", "scores", "supervision")],
+      for panel in ("battle_map", "targets", "scores", "supervision", "carbon")],
 ]
 
 # Public pages: what an anonymous visitor gets with placeholder ids (the anonymous sweep). Everything

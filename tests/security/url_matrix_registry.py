@@ -113,7 +113,7 @@ REGISTRY: dict[str, Table] = {
         nomination_withdraw public_awards"""), EVALUATION),
     **dict.fromkeys(_names("evaluation_public", "questionnaire thanks invited"), EVALUATION),
     # -- the leaders' dashboard (role tests there are not a table: rows here) -----------------------------
-    **dict.fromkeys(_names("dashboard", "index battle_map targets scores supervision"), GENERIC),
+    **dict.fromkeys(_names("dashboard", "index battle_map targets scores supervision carbon"), GENERIC),
 }
 
 TABLES = (UNITS, SELF_ASSESSMENT, INSPECTIONS, EVALUATION, LEDGER, GENERIC)

@@ -44,3 +44,10 @@ def attr(obj, name):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def co2_plain(value):
+    """`kgCO₂` → `kgCO2` for the PDF reports: the bundled report font (GB 2312 and a few symbol ranges)
+    has no subscript digits, and one missing glyph would embed the whole fallback font."""
+    return "" if value in (None, "") else str(value).replace("₂", "2")

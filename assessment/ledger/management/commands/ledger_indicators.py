@@ -1,7 +1,8 @@
-"""Print a unit's energy and resource indicators for a year and the suggested scores of items
-2.1–2.4 with their calculation:  manage.py ledger_indicators --unit CODE --year YYYY"""
+"""Print a unit's energy and resource indicators for a year, its carbon account and the suggested
+scores of items 2.1–2.4 with their calculation:  manage.py ledger_indicators --unit CODE --year YYYY"""
 from django.core.management.base import BaseCommand, CommandError
 
+from assessment.ledger import carbon
 from assessment.ledger import indicators as ind
 from assessment.ledger.selectors import unit_ledger_report
 from units.models import Unit
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                     f"{ind.fmt(change.baseline, change.places)} {change.unit},变化 {ind.fmt_pct(change.pct)}")
             out(f"与上年同类单位平均之比:人均 {ind.fmt(report.per_capita_ratio, 4)},"
                 f"单位面积 {ind.fmt(report.per_area_ratio, 4)}")
+        self._carbon(report.carbon)
         if report.flag_messages:
             out("数据提示:")
             for message in report.flag_messages:
@@ -51,3 +53,33 @@ class Command(BaseCommand):
             out(f"  {code}:{score} / {ind.fmt_points(suggestion.max_points)}分")
             for line in suggestion.lines:
                 out(f"    {line}")
+
+    def _carbon(self, report):
+        out = self.stdout.write
+        out(f"{report.year}年碳排放核算(电力排放因子:{report.factors.grid_label})")
+        account = report.account
+        if account is None:
+            out("  本年度尚无台账数据")
+            return
+        out(f"  碳排放总量:{carbon.fmt_t(account.total_kg)} tCO₂(范围一 {carbon.fmt_t(account.scope1_kg)},"
+            f"范围二 {carbon.fmt_t(account.scope2_kg)};其中公务车用油 {carbon.fmt_t(account.vehicle_kg)})")
+        out(f"  人均碳排放:{ind.fmt(account.per_capita_t, 3)} tCO₂/人")
+        out(f"  单位建筑面积碳排放(不含公务车用油):{ind.fmt(account.per_area_kg, 2)} kgCO₂/m²")
+        out("  计算过程:")
+        for line in account.lines:
+            out(f"    {line}")
+        out("  排放因子:")
+        for line in report.factors.source_lines():
+            out(f"    {line}")
+        for note in account.notes:
+            out(f"    {note}")
+        out(f"  较基准年({report.baseline_year}年,同期)变化:")
+        for change in report.changes.values():
+            out(f"    {change.label}:{ind.fmt(change.current, change.places)} → 基准年 "
+                f"{ind.fmt(change.baseline, change.places)} {change.unit},变化 {ind.fmt_pct(change.pct)}")
+        if report.has_target:
+            check = report.target_check
+            out(f"  碳排放强度目标:人均 {ind.fmt(report.per_capita_target, 3)} tCO₂/人"
+                f"{'(超出)' if check.per_capita_over else ''},"
+                f"单位面积 {ind.fmt(report.per_area_target, 2)} kgCO₂/m²{'(超出)' if check.per_area_over else ''}")
+        out(f"  {report.boundary}")
