@@ -30,13 +30,19 @@ def _migration_seeded_rows(request):
         if not {"db", "transactional_db"} & names:
             return
         request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    restore_migration_seeded_rows()
+
+
+def restore_migration_seeded_rows():
+    """The kgce conversion factors and the emission factors that data migrations seed, if flushed."""
     from django.apps import apps
 
-    from assessment.ledger.models import ConversionFactor
+    from assessment.ledger.models import ConversionFactor, EmissionFactor
 
     if not ConversionFactor.objects.exists():
-        default_factors = importlib.import_module("assessment.ledger.migrations.0002_default_factors")
-        default_factors.seed(apps, None)
+        importlib.import_module("assessment.ledger.migrations.0002_default_factors").seed(apps, None)
+    if not EmissionFactor.objects.exists():
+        importlib.import_module("assessment.ledger.migrations.0004_default_emission_factors").seed(apps, None)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """Ledger fixtures. Records are made through the services, like users would make them."""
-import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from assessment.ledger.services import records_save_year
+from tests.conftest import restore_migration_seeded_rows
 
 # A fixed "today" after the years the tests use, so no month is refused as still to come.
 TODAY = date(2026, 11, 27)
@@ -42,21 +42,5 @@ def today():
     return TODAY
 
 
-def ensure_emission_factors():
-    """The default emission factors, put back if a transactional test flushed them (tests/conftest.py
-    does the same for the kgce factors)."""
-    from django.apps import apps
-
-    from assessment.ledger.models import EmissionFactor
-
-    if not EmissionFactor.objects.exists():
-        importlib.import_module("assessment.ledger.migrations.0004_default_emission_factors").seed(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def emission_factors(request):
-    names = set(request.fixturenames)
-    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & names:
-        return
-    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
-    ensure_emission_factors()
+# The emission factors are put back after transactional tests by tests/conftest.py, with the kgce ones.
+ensure_emission_factors = restore_migration_seeded_rows
