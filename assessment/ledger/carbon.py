@@ -185,8 +185,28 @@ class SourceLine:
     kg: Decimal
 
 
+class InTonnes:
+    """tCO₂ views of a record that holds kgCO₂ in `total_kg`, `scope1_kg` and `scope2_kg`."""
+
+    total_kg: Decimal
+    scope1_kg: Decimal
+    scope2_kg: Decimal
+
+    @property
+    def total_t(self) -> Decimal:
+        return self.total_kg / THOUSAND
+
+    @property
+    def scope1_t(self) -> Decimal:
+        return self.scope1_kg / THOUSAND
+
+    @property
+    def scope2_t(self) -> Decimal:
+        return self.scope2_kg / THOUSAND
+
+
 @dataclass(frozen=True)
-class CarbonAccount:
+class CarbonAccount(InTonnes):
     year: int
     months: tuple[int, ...]
     grid: str
@@ -202,18 +222,6 @@ class CarbonAccount:
     lines: tuple[str, ...]
     notes: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-
-    @property
-    def total_t(self) -> Decimal:
-        return self.total_kg / THOUSAND
-
-    @property
-    def scope1_t(self) -> Decimal:
-        return self.scope1_kg / THOUSAND
-
-    @property
-    def scope2_t(self) -> Decimal:
-        return self.scope2_kg / THOUSAND
 
     @property
     def building_kg(self) -> Decimal:

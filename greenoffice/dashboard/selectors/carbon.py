@@ -28,7 +28,7 @@ THOUSAND = Decimal(1000)
 
 
 @dataclass
-class CarbonGroup:
+class CarbonGroup(carbon.InTonnes):
     """Sums of the accounts of the units in a district or a category."""
 
     key: str
@@ -65,18 +65,6 @@ class CarbonGroup:
             self.compared += 1
             self.compared_kg += account.total_kg
             self.compared_previous_kg += previous.total_kg
-
-    @property
-    def total_t(self) -> Decimal:
-        return self.total_kg / THOUSAND
-
-    @property
-    def scope1_t(self) -> Decimal:
-        return self.scope1_kg / THOUSAND
-
-    @property
-    def scope2_t(self) -> Decimal:
-        return self.scope2_kg / THOUSAND
 
     @property
     def per_capita_t(self) -> Decimal | None:
