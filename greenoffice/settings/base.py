@@ -129,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A refused CSRF check gets a Chinese page that says what to do (greenoffice.views.csrf_failure).
+CSRF_FAILURE_VIEW = "greenoffice.views.csrf_failure"
 
 # Log-in costs ~430 ms of CPU (PBKDF2); repeated failures lock the account+address pair.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
