@@ -89,17 +89,37 @@ def test_production_settings_read_smtp_site_url_and_evaluation_limits_from_the_e
 def test_local_settings_default_to_sqlite_and_embedded_broker(tmp_path):
     code = (
         "import greenoffice.settings.local as s;"
-        "print(s.DATABASES['default']['ENGINE']);print(s.CELERY_BROKER_URL)"
+        "print(s.DATABASES['default']['ENGINE']);print(s.CELERY_BROKER_URL);"
+        "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['control_folder'])"
     )
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"} and not k.startswith("DJANGO_")}
     env["GREENOFFICE_VAR_DIR"] = str(tmp_path)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    engine, broker = result.stdout.split()
+    engine, broker, control = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert broker == "filesystem://"
     assert (tmp_path / "broker" / "out").is_dir()
+    # kombu's exchange tables go under var/, not into ./control of whatever directory a worker runs in.
+    assert control == str(tmp_path / "broker" / "control")
+
+
+def test_broker_control_folder_is_not_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files", "control"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert tracked == ""
+    ignored = subprocess.run(["git", "check-ignore", "-q", "control/celery.exchange"], cwd=ROOT)
+    assert ignored.returncode == 0
+
+
+def test_celery_worker_children_have_a_memory_cap(tmp_path):
+    assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
+    assert 200_000 <= app.conf.worker_max_memory_per_child <= 2_000_000  # KiB: above one render, below the host
+    code = "import greenoffice.settings.local as s; print(s.CELERY_WORKER_MAX_MEMORY_PER_CHILD)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GREENOFFICE_"))}
+    env.update(GREENOFFICE_VAR_DIR=str(tmp_path), GREENOFFICE_WORKER_MAX_MEMORY_KB="400000")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "400000", result.stderr
 
 
 def test_celery_app_is_json_only_with_reports_queue_and_late_acks():
