@@ -285,7 +285,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.sweep_queued",
         "schedule": 120.0,
     },
+    "notification-emails-sweep": {
+        "task": "inspections.sweep_notification_emails",
+        "schedule": 120.0,
+    },
 }
+# A notice's e-mail still queued this long after the notice was made is sent by the beat sweeper.
+NOTIFICATION_EMAIL_REQUEUE_AFTER_SECONDS = env_int("GREENOFFICE_EMAIL_REQUEUE_AFTER", 300)
 
 # --- Reports (inspections.reports) --------------------------------------------------------------
 REPORTS_ISSUER = os.environ.get("GREENOFFICE_REPORTS_ISSUER", "市机关事务管理局")

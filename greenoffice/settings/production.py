@@ -43,6 +43,10 @@ else:
         _refuse("DJANGO_DEFAULT_FROM_EMAIL must be the sender address of this site's e-mail.")
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
+# Errors go to the log (and to Sentry when SENTRY_DSN is set), never by mail from inside a request.
+ADMINS: list = []
+MANAGERS: list = []
+
 # Links in e-mails and on posters are absolute: a relative link in an e-mail leads nowhere.
 _site = urlsplit(os.environ.get("GREENOFFICE_SITE_URL", ""))
 if _site.scheme != "https" or not _site.netloc:
