@@ -8,6 +8,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from greenoffice.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GREENOFFICE_VAR_DIR", BASE_DIR / "var"))
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the one log line per request cover everything below.
+    "greenoffice.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -319,18 +323,10 @@ EVALUATION_OPEN_PER_UNIT = env_int("EVALUATION_OPEN_PER_UNIT", 50)
 # 环保卫士 nominations a unit may make per campaign.
 EVALUATION_GUARDIANS_PER_UNIT = env_int("EVALUATION_GUARDIANS_PER_UNIT", 2)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "greenoffice.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# One line per request and per task (greenoffice/observability.py), with the request id on every record;
+# GREENOFFICE_LOG_FORMAT=json writes one JSON object per line (production's default).
+LOGGING = logging_config(log_format=os.environ.get("GREENOFFICE_LOG_FORMAT", "plain"),
+                         level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 
 # --- Cache and scale-out (docs/performance.md) ---------------------------------------------------
 # With Redis configured the cache is shared by every gunicorn worker and host, which the dashboard's

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from greenoffice.observability import logging_config, sentry_init
 from greenoffice.settings.base import *  # noqa: F403
 from greenoffice.settings.base import CACHE_URL, CELERY_BROKER_URL, env_bool
 
@@ -67,3 +68,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# Logs: one JSON object per line (request and task lines with their ids) unless told otherwise.
+LOGGING = logging_config(log_format=os.environ.get("GREENOFFICE_LOG_FORMAT", "json"),
+                         level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+# Error reporting through sentry-sdk: off unless SENTRY_DSN is set.
+SENTRY_ENABLED = sentry_init(os.environ.get("SENTRY_DSN", ""),
+                             environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+                             traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0))
