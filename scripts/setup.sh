@@ -67,7 +67,8 @@ fi
 req_hash="$( { cat requirements*.txt; .venv/bin/python -V 2>&1; } | sha256sum | cut -d' ' -f1)"
 if [ "$(cat .venv/.req-hash 2>/dev/null || true)" != "$req_hash" ]; then
     say "pip: installing requirements-dev.txt"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+    # Every package, direct and transitive, is pinned with its hashes (make lock).
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
     printf '%s\n' "$req_hash" > .venv/.req-hash
 else
     say "pip: requirements unchanged, skipped"
