@@ -24,6 +24,7 @@ def production_env(tmp_path, **overrides) -> dict:
         "DJANGO_EMAIL_HOST": "smtp.example.gov.cn",
         "DJANGO_DEFAULT_FROM_EMAIL": "lvse@example.gov.cn",
         "GREENOFFICE_SITE_URL": "https://lvse.example.gov.cn",
+        "GREENOFFICE_TRUSTED_PROXIES": "127.0.0.1",
         "GREENOFFICE_VAR_DIR": str(tmp_path),
     })
     for name, value in overrides.items():

@@ -2,15 +2,20 @@
 X-Forwarded-For is read, for the security log, django-axes' lock-out and the questionnaire's limits.
 A header from a peer that is not a trusted proxy is ignored, so a client can't pick its address."""
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
 from greenoffice.security import axes_client_ip, client_address
 from inspections.evaluation import device
 from tests.conftest import PASSWORD
+from tests.production_env import production_env
 
 PROXY = "127.0.0.1"
 
@@ -99,8 +104,19 @@ def test_security_log_records_the_forwarded_address_only_from_a_trusted_proxy(cl
 
 
 def test_trusted_proxies_setting_refuses_what_is_not_an_address(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.GREENOFFICE_TRUSTED_PROXIES = ["nginx.local"]
     with pytest.raises(ImproperlyConfigured, match="GREENOFFICE_TRUSTED_PROXIES"):
         client_address(_request(PROXY, "203.0.113.9"))
+
+
+def test_deploy_check_warns_without_trusted_proxies_and_refuses_bad_entries(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    ok = subprocess.run(command, cwd=root, env=production_env(tmp_path), capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    missing = subprocess.run(command, cwd=root, env=production_env(tmp_path, GREENOFFICE_TRUSTED_PROXIES=None),
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "greenoffice.W101" in missing.stdout + missing.stderr
+    bad = subprocess.run(command, cwd=root, env=production_env(tmp_path, GREENOFFICE_TRUSTED_PROXIES="nginx"),
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "greenoffice.E101" in bad.stdout + bad.stderr
