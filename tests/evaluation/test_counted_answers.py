@@ -120,3 +120,22 @@ def test_counted_answers_invitation_page_prints_a_qr_code_per_unused_invitation(
     client.force_login(inspector_a)
     html = client.get(reverse("evaluation:target_invitations", args=[target_a.pk])).content.decode()
     assert html.count('class="go-qr-slip" src="data:image/svg+xml;base64,') == 3
+
+
+def test_counted_answers_round_form_sets_the_counting_rules(client, round_, inspector_a):
+    client.force_login(inspector_a)
+    page = client.get(reverse("evaluation:round_edit", args=[round_.pk])).content.decode()
+    assert "公开链接答卷计入满意率" in page and "每个网络地址每天计入份数(每单位)" in page
+    data = {"title": round_.title, "start_date": round_.start_date.isoformat(),
+            "end_date": round_.end_date.isoformat(), "threshold": "80", "min_answers": "5", "intro": "",
+            "open_answers_count": "on", "open_per_address": "2", "open_per_unit": "10"}
+    response = client.post(reverse("evaluation:round_edit", args=[round_.pk]), data)
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert (round_.open_answers_count, round_.open_per_address, round_.open_per_unit) == (True, 2, 10)
+    data.pop("open_answers_count")
+    data["open_per_unit"] = "0"
+    response = client.post(reverse("evaluation:round_edit", args=[round_.pk]), data)
+    assert response.status_code == 400
+    round_.refresh_from_db()
+    assert round_.open_answers_count is True and round_.open_per_unit == 10
