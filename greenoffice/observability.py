@@ -55,6 +55,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Path segments that are secrets: a password-reset token, a personal invitation code. The request line
+# keeps the shape of the path and drops the secret.
+_SECRET_PATHS = (
+    (re.compile(r"^(/accounts/password/reset/[^/]+/)[^/]+(/)$"), r"\1***\2"),
+    (re.compile(r"^(/p/[^/]+/)[A-Za-z0-9]{10}(/)$"), r"\1***\2"),  # not /p/<code>/thanks/
+)
+
+
+def loggable_path(path: str) -> str:
+    for pattern, replacement in _SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
+
+
 def _user_id(request):
     # Only a user already loaded by the view: loading it here would cost queries on public pages.
     user = getattr(request, "user", None)
@@ -85,7 +99,7 @@ class RequestLogMiddleware:
             request_logger.info(
                 "request", extra={
                     "event": "request", "request_id": request_id, "method": request.method,
-                    "path": request.path, "status": status,
+                    "path": loggable_path(request.path), "status": status,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user_id": _user_id(request), "client": client_address(request),
                 })

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from greenoffice.observability import JsonFormatter
+from greenoffice.observability import JsonFormatter, loggable_path
 from inspections.tasks import send_rectification_reminders
 from tests.production_env import production_env
 
@@ -96,3 +96,12 @@ def test_observability_sentry_is_on_with_a_dsn(tmp_path):
     result = _production(code, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "False"]
+
+
+def test_observability_request_line_drops_secrets_from_the_path():
+    assert loggable_path("/accounts/password/reset/MQ/cx7-0123456789abcdef/") == "/accounts/password/reset/MQ/***/"
+    assert loggable_path("/accounts/password/reset/MQ/set-password/") == "/accounts/password/reset/MQ/***/"
+    assert loggable_path("/p/abcd2345/k7m9p2q4r6/") == "/p/abcd2345/***/"
+    assert loggable_path("/p/abcd2345/") == "/p/abcd2345/"
+    assert loggable_path("/p/abcd2345/thanks/") == "/p/abcd2345/thanks/"
+    assert loggable_path("/units/12/") == "/units/12/"
