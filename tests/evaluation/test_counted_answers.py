@@ -2,11 +2,14 @@
 through a one-use invitation; open answers are stored and shown apart, and count only where the round
 lets them, within its per-address and per-unit limits. A client that drops its cookies (and changes its
 browser string) between answers adds no counted answer."""
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from inspections.evaluation.models import EvaluationResponse, RoundStatus
+from inspections.evaluation.models import EvaluationResponse, EvaluationRound, RoundStatus
 from inspections.evaluation.questions import QUESTIONS
 from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.evaluation.services.evaluation import invitations_create, round_set_status, round_update
@@ -139,3 +142,16 @@ def test_counted_answers_round_form_sets_the_counting_rules(client, round_, insp
     assert response.status_code == 400
     round_.refresh_from_db()
     assert round_.open_answers_count is True and round_.open_per_unit == 10
+
+
+def test_counted_answers_migration_keeps_closed_rounds_counting_and_open_ones_safe(target_a, inspector_a):
+    migration = importlib.import_module("inspections.evaluation.migrations.0002_answers_that_count")
+    open_answer = answer(target_a, address="addr-old")
+    EvaluationResponse.objects.filter(pk=open_answer.pk).update(within_limits=False)  # as the column was added
+    migration.keep_closed_rounds_as_they_were(apps, None)
+    assert EvaluationRound.objects.get(pk=target_a.round_id).open_answers_count is False  # open: new default
+    assert EvaluationResponse.objects.get(pk=open_answer.pk).within_limits is True
+    round_set_status(actor=inspector_a, round_=target_a.round, status=RoundStatus.CLOSED)
+    migration.keep_closed_rounds_as_they_were(apps, None)
+    assert EvaluationRound.objects.get(pk=target_a.round_id).open_answers_count is True
+    assert satisfaction_gate(enrolment=target_a.enrolment).answers == 1

@@ -4,13 +4,14 @@ import inspections.evaluation.models
 from django.db import migrations, models
 
 
-def keep_existing_rounds_as_they_were(apps, schema_editor):
-    """Rounds made before this migration counted every answer: they keep doing so (their gates were
-    read by year-end results and naming), and their open answers are within the limits. New rounds
-    count only invited answers unless their settings say otherwise."""
+def keep_closed_rounds_as_they_were(apps, schema_editor):
+    """Closed rounds counted every answer and their gates were read by year-end results and naming:
+    they keep counting open answers, so their numbers don't move. Draft and open rounds take the new
+    default (only invited answers count); an administrator can let open answers count again. Answers
+    given before the limits existed are marked within them."""
     EvaluationRound = apps.get_model("evaluation", "EvaluationRound")
     EvaluationResponse = apps.get_model("evaluation", "EvaluationResponse")
-    EvaluationRound.objects.update(open_answers_count=True)
+    EvaluationRound.objects.filter(status="closed").update(open_answers_count=True)
     EvaluationResponse.objects.filter(invitation__isnull=True).update(within_limits=True)
 
 
@@ -46,5 +47,5 @@ class Migration(migrations.Migration):
             name='open_per_unit',
             field=models.PositiveIntegerField(default=inspections.evaluation.models.default_open_per_unit, verbose_name='每个单位计入的公开链接答卷上限'),
         ),
-        migrations.RunPython(keep_existing_rounds_as_they_were, migrations.RunPython.noop),
+        migrations.RunPython(keep_closed_rounds_as_they_were, migrations.RunPython.noop),
     ]
