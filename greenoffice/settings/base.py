@@ -268,7 +268,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A WeasyPrint render takes 100–300 MB and Python rarely gives memory back: a worker child whose
 # resident memory passes this many KiB is replaced after its current task (celery
-# --max-memory-per-child); 0 turns it off. Docs: README "Running in production".
+# --max-memory-per-child); 0 turns it off. Docs: README, "Production".
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("GREENOFFICE_WORKER_MAX_MEMORY_KB", 716_800) or None
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("GREENOFFICE_WORKER_MAX_TASKS_PER_CHILD", 200) or None
 CELERY_TASK_TIME_LIMIT = 600
