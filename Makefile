@@ -43,3 +43,17 @@ backup:
 restore:
 	@test -n "$(BACKUP)" || { echo "restore: which backup? make restore BACKUP=var/backups/greenoffice-<time>" >&2; exit 2; }
 	scripts/restore.sh "$(BACKUP)"
+
+# Locked, hashed requirements (pip-tools) and the dependency vulnerability audit (pip-audit):
+#   make lock    recompile requirements.txt and requirements-dev.txt from the .in files (same pins)
+#   make audit   audit the lock files; fails on a known vulnerability, says so when it can't reach one
+.PHONY: lock audit
+
+PIP_COMPILE = .venv/bin/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -q
+
+lock:
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+audit:
+	.venv/bin/python scripts/dependency_audit.py requirements-dev.txt

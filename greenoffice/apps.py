@@ -7,6 +7,7 @@ class GreenOfficeConfig(AppConfig):
     verbose_name = _("绿色机关平台")
 
     def ready(self):
+        import greenoffice.checks  # noqa: F401  (registers the deploy checks)
         from greenoffice.security import connect_signals
 
         connect_signals()

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from greenoffice import views
+from units.password_reset import QueuedPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +14,9 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Password reset by e-mail. It never logs the user in (post_reset_login stays False), so a reset
     # password still needs the TOTP code of a user who has one (docs/security.md).
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    # Its e-mail is sent by a Celery worker (units.password_reset), not inside the request.
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+         name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

@@ -49,12 +49,19 @@ def audit_list(request):
     return render(request, "audit/auditevent_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+# The error pages render for any visitor, signed in or not, and for requests refused before the
+# middleware ran (a bad Host header: no request.user, no session); the context processors cope.
 def error_400(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
 
 def error_403(request, exception=None):
     return render(request, "errors/403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is English and technical; this one says what to do."""
+    return render(request, "errors/403_csrf.html", status=403)
 
 
 def error_404(request, exception=None):

@@ -27,6 +27,11 @@ export DJANGO_SETTINGS_MODULE=greenoffice.settings.production
 DJANGO_SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+# The production settings fail closed: Redis, the site address and the e-mail choice must be given.
+: "${REDIS_URL:?set REDIS_URL to a Redis database for the broker and cache}"
+export REDIS_URL
+export GREENOFFICE_SITE_URL="${GREENOFFICE_SITE_URL:-https://127.0.0.1}"
+export GREENOFFICE_EMAIL_DISABLED=1
 export DJANGO_STATIC_ROOT="$PWD/$OUT/static"
 export DJANGO_LOG_LEVEL=WARNING
 

@@ -74,9 +74,11 @@ fi
 req_hash="$( { cat requirements*.txt; .venv/bin/python -V 2>&1; } | sha256sum | cut -d' ' -f1)"
 if [ "$(cat .venv/.req-hash 2>/dev/null || true)" != "$req_hash" ]; then
     say "pip: installing requirements-dev.txt (a few minutes the first time)"
-    # pipefail: pip's own failure still stops the set-up; the filter only thins its output.
+    # Every package, direct and transitive, is pinned with its hashes (make lock). pipefail: pip's own
+    # failure still stops the set-up; the filter only thins its output.
     pip_log="${TMPDIR:-/tmp}/greenoffice-setup-pip.log"
-    .venv/bin/python -m pip install --progress-bar off --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+    .venv/bin/python -m pip install --progress-bar off --disable-pip-version-check --require-hashes \
+        -r requirements-dev.txt 2>&1 \
         | tee "$pip_log" | progress '^(Collecting|Successfully installed)' \
         || die "pip install failed: its output is in $pip_log"
     printf '%s\n' "$req_hash" > .venv/.req-hash

@@ -1,24 +1,34 @@
 """The units spreadsheet (.xlsx): its columns, the import template, the export, and reading an upload
 into typed rows. Nothing here touches the database; units.services decides what the rows mean.
+Cells, styles and the container check come from greenoffice.spreadsheets (shared by every export).
 
 The column headers are a file format shared with the bureau's Excel sheets, so they are fixed Chinese
 strings and are not translated: an English user downloads and uploads the same columns."""
 import datetime
-import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from greenoffice.spreadsheets import (
+    HEADER_FILL,
+    HEADER_FONT,
+    XLSX_CONTENT_TYPE,
+    RowProblem,
+    SpreadsheetError,
+    check_xlsx_container,
+    safe_cell,
+    workbook_bytes,
+    write_cell,
+)
 from units.models import Unit
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_CONTENT_TYPE", "RowProblem", "SpreadsheetError", "UNIT_COLUMNS", "COLUMN_BY_FIELD",
+           "read_units_sheet", "build_units_workbook", "build_units_template", "MAX_UPLOAD_BYTES"]
 DATA_SHEET_TITLE = "创建单位"
 HELP_SHEET_TITLE = "填写说明"
 
@@ -58,21 +68,6 @@ UNIT_COLUMNS = (
 COLUMN_BY_FIELD = {column.field: column for column in UNIT_COLUMNS}
 
 
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read as a units sheet; the message says why, in Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # the row number Excel shows
-    column: str  # the column header
-    message: str
-
-
 @dataclass
 class SheetRow:
     number: int
@@ -96,42 +91,9 @@ def _normalize_header(value) -> str:
 HEADER_LOOKUP = {_normalize_header(column.header): column for column in UNIT_COLUMNS}
 
 
-def _file_size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(position)
-    return size
-
-
 def _check_container(file) -> None:
     """Reject what is not an .xlsx before openpyxl sees it, with a message the user can act on."""
-    unreadable = _("无法读取该文件:请上传 Excel 2007 及以上版本保存的 .xlsx 文件(可先下载导入模板再填写)")
-    size = _file_size(file)
-    if size == 0:
-        raise SpreadsheetError(_("上传的文件是空的(0 字节),请检查后重新上传"))
-    if size > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(
-            _("文件过大:上限为 %(mb)d MB,请分批导入") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    file.seek(0)
-    if not zipfile.is_zipfile(file):
-        raise SpreadsheetError(unreadable)
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise SpreadsheetError(unreadable) from None
-    if "xl/workbook.xml" not in names:
-        # A .docx, .zip or .xls renamed to .xlsx.
-        raise SpreadsheetError(unreadable)
-    if inflated > MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetError(_("文件内容过大,请分批导入"))
-    file.seek(0)
+    check_xlsx_container(file, max_bytes=MAX_UPLOAD_BYTES, max_inflated_bytes=MAX_UNCOMPRESSED_BYTES)
 
 
 def _as_text(value) -> str | None:
@@ -292,21 +254,6 @@ def _read_rows(workbook) -> SheetRead:
 
 # --- writing ------------------------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F6B3A")
-
-
-def _text_cell(sheet, value, *, text_format=False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # openpyxl stores a string starting with "=" as a formula: a unit named "=HYPERLINK(...)"
-        # must come back out as text, never as something Excel evaluates.
-        cell.data_type = "s"
-    if text_format:
-        cell.number_format = "@"
-    return cell
-
-
 def unit_row_values(unit: Unit) -> list:
     return [
         unit.code, unit.name, unit.short_name, unit.credit_code, unit.district.name,
@@ -322,21 +269,13 @@ def build_units_workbook(units) -> bytes:
     for position, column in enumerate(UNIT_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = column.width
     sheet.freeze_panes = "A2"
-    header = []
-    for column in UNIT_COLUMNS:
-        cell = _text_cell(sheet, column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([safe_cell(sheet, column.header, font=HEADER_FONT, fill=HEADER_FILL) for column in UNIT_COLUMNS])
     for unit in units:
         sheet.append([
-            _text_cell(sheet, value, text_format=column.text_format)
+            safe_cell(sheet, value, text_format=column.text_format)
             for column, value in zip(UNIT_COLUMNS, unit_row_values(unit), strict=True)
         ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 TEMPLATE_ROWS_WITH_LISTS = 20_000
@@ -350,7 +289,7 @@ def build_units_template(*, district_names: list[str], category_labels: list[str
     sheet.title = DATA_SHEET_TITLE
     for position, column in enumerate(UNIT_COLUMNS, start=1):
         letter = get_column_letter(position)
-        cell = sheet.cell(row=1, column=position, value=column.header)
+        cell = write_cell(sheet, 1, position, column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -375,15 +314,16 @@ def build_units_template(*, district_names: list[str], category_labels: list[str
             "mb": MAX_UPLOAD_BYTES // (1024 * 1024), "rows": MAX_ROWS},
     ]
     for row, line in enumerate(lines, start=1):
-        help_sheet.cell(row=row, column=1, value=line)
+        write_cell(help_sheet, row, 1, line)
     help_sheet["A1"].font = Font(bold=True, size=13)
     help_sheet.column_dimensions["A"].width = 80
     for letter, title, values in (("C", _("可选区域"), district_names), ("E", _("可选单位类别"), category_labels)):
-        help_sheet[f"{letter}1"] = title
-        help_sheet[f"{letter}1"].font = Font(bold=True)
+        column_index = ord(letter) - ord("A") + 1
+        write_cell(help_sheet, 1, column_index, title).font = Font(bold=True)
         help_sheet.column_dimensions[letter].width = 18
         for row, value in enumerate(values, start=2):
-            help_sheet[f"{letter}{row}"] = value
+            # District names are typed by administrators: a name starting with "=" stays text.
+            write_cell(help_sheet, row, column_index, value)
 
     for field_name, letter, values in (("district", "C", district_names), ("category", "E", category_labels)):
         if not values:
@@ -398,6 +338,4 @@ def build_units_template(*, district_names: list[str], category_labels: list[str
         validation.add(f"{target}2:{target}{TEMPLATE_ROWS_WITH_LISTS + 1}")
         sheet.add_data_validation(validation)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

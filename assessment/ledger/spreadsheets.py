@@ -4,23 +4,32 @@ inspectors' export of indicators.
 The parser checks every cell before anything is saved and names each bad cell by row and column
 (“第5行 D列(天然气(m³)):不能为负数”), because the person fixing the sheet sees it in Excel, not here.
 Only the first rows and columns are read (read-only mode), so a huge or hostile file costs little.
+Cells, styles and the container check come from greenoffice.spreadsheets (shared by every export).
 """
-import io
-import zipfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessment.ledger import indicators
+from greenoffice.spreadsheets import (
+    XLSX_CONTENT_TYPE,
+    SpreadsheetError,
+    cell_label,
+    check_xlsx_container,
+    workbook_bytes,
+    write_cell,
+    write_header,
+)
+
+__all__ = ["XLSX_CONTENT_TYPE", "SHEET_TITLE", "COLUMNS", "year_template", "parse_year_sheet", "panel_workbook"]
 
 SHEET_TITLE = "台账"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # The filled-in template inflates to well under 1 MB; a zip bomb to gigabytes.
 MAX_INFLATED_BYTES = 50 * 1024 * 1024
@@ -44,27 +53,15 @@ DECIMAL_PLACES = {**{name: 2 for name in QUANTITY_KEYS}, "headcount": 0, "floor_
 
 def _safe_text(cell, value):
     """Store text as text: a unit name starting with “=” must not become a formula in Excel."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+    write_cell(cell.parent, cell.row, cell.column, value)
 
 
 def _header_row(ws, headers, row=1):
-    fill = PatternFill("solid", fgColor="DDEBDD")
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=col)
-        _safe_text(cell, header)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = max(10, min(40, len(header) * 2 + 2))
-    ws.freeze_panes = ws.cell(row=row + 1, column=2)
+    write_header(ws, headers, row=row)
 
 
 def _save(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def year_template(*, unit, year: int, records) -> bytes:
@@ -167,24 +164,20 @@ def _month_of(value):
 
 
 def _where(row: int, col: int) -> str:
-    header = COLUMNS[col - 1][1] if col <= len(COLUMNS) else ""
-    where = _("第%(row)s行 %(col)s列") % {"row": row, "col": get_column_letter(col)}
-    return f"{where}({header})" if header else where
+    return cell_label(row, col, COLUMNS[col - 1][1] if col <= len(COLUMNS) else "")
 
 
 def _refuse_zip_bomb(file) -> None:
     """A 2 MB .xlsx can inflate to gigabytes (openpyxl reads the shared strings whole): judge the
     inflated size from the archive's directory before openpyxl opens anything."""
     try:
-        file.seek(0)
-        with zipfile.ZipFile(file) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        check_xlsx_container(file, max_bytes=MAX_IMPORT_BYTES, max_inflated_bytes=MAX_INFLATED_BYTES)
+    except SpreadsheetError as exc:
+        if exc.code == "inflated":
+            raise ValidationError(_("文件解压后过大,不是系统下载的模板,请使用系统下载的模板")) from None
+        if exc.code == "too_big":
+            raise ValidationError(_("文件过大(上限2MB),请使用系统下载的模板")) from None
         raise ValidationError(_("文件不是有效的Excel(.xlsx)表格,请使用系统下载的模板")) from None
-    finally:
-        file.seek(0)
-    if inflated > MAX_INFLATED_BYTES:
-        raise ValidationError(_("文件解压后过大,不是系统下载的模板,请使用系统下载的模板"))
 
 
 def parse_year_sheet(file, *, year: int, today: date) -> dict[int, dict]:

@@ -2,18 +2,11 @@
 
 Each panel's export is built from the same selector and the same `DashboardScope` as its HTML, so an
 export never holds a row the panel could not show. The first sheet states the filters it was made with."""
-import datetime
-import io
 from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from assessment.ledger.indicators import change_pct
 from greenoffice.dashboard.scope import DashboardScope
@@ -22,55 +15,13 @@ from greenoffice.dashboard.selectors.carbon import CarbonPanel
 from greenoffice.dashboard.selectors.scores import Scores
 from greenoffice.dashboard.selectors.supervision import MONTHLY_KINDS, Supervision, overdue_orders
 from greenoffice.dashboard.selectors.targets import Targets
+from greenoffice.spreadsheets import TableBook
 from inspections.models import InspectionKind
 from units.models import UnitCategory
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_BOLD = Font(bold=True)
-
-
-def _plain(value):
-    # Excel has no time zones: aware datetimes are written as local wall-clock time.
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, Promise):  # choice labels are lazy translations
-        return str(value)
-    return value
-
-
-class _Book:
-    def __init__(self):
-        self.workbook = Workbook(write_only=True)
-
-    def sheet(self, title: str, headers, rows, widths=None):
-        ws = self.workbook.create_sheet(title=title[:31])
-        for index, width in enumerate(widths or [], start=1):
-            ws.column_dimensions[_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, value=str(header))
-            cell.font = _BOLD
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in rows:
-            ws.append([_plain(value) for value in row])
-        return ws
-
-    def response(self, filename: str) -> HttpResponse:
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        return response
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+# Every value goes through greenoffice.spreadsheets.safe_cell: unit and district names are typed by
+# people, and a name starting with "=" must reach a leader's spreadsheet as text, not as a formula.
+_Book = TableBook
 
 
 def _cover(book: _Book, scope: DashboardScope, title: str):

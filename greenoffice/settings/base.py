@@ -5,7 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from greenoffice.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GREENOFFICE_VAR_DIR", BASE_DIR / "var"))
@@ -20,6 +23,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -52,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the one log line per request cover everything below.
+    "greenoffice.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A refused CSRF check gets a Chinese page that says what to do (greenoffice.views.csrf_failure).
+CSRF_FAILURE_VIEW = "greenoffice.views.csrf_failure"
 
 # Log-in costs ~430 ms of CPU (PBKDF2); repeated failures lock the account+address pair.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -125,6 +142,16 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The address axes locks is the one the security log and the questionnaire see: REMOTE_ADDR, or the
+# forwarded address when REMOTE_ADDR is a trusted proxy (GREENOFFICE_TRUSTED_PROXIES). django-ipware
+# is not installed, so axes' AXES_IPWARE_* settings would do nothing; the callable replaces them.
+AXES_CLIENT_IP_CALLABLE = "greenoffice.security.axes_client_ip"
+
+# --- Client addresses behind a reverse proxy ---------------------------------------------------------
+# Addresses or networks (comma list, e.g. "127.0.0.1,10.0.0.0/8") of the reverse proxies in front of
+# this site. Only a request whose REMOTE_ADDR is one of them has its X-Forwarded-For read, from the
+# right, skipping trusted hops; anybody else's header is ignored (docs/security.md, "Client addresses").
+GREENOFFICE_TRUSTED_PROXIES = env_list("GREENOFFICE_TRUSTED_PROXIES")
 
 # Two-factor log-in (TOTP, django-otp; units/two_factor/). These roles must enter a 6-digit code after
 # their password (and set up an authenticator app first); any other user who enabled it must too.
@@ -190,6 +217,15 @@ SESSION_COOKIE_HTTPONLY = True
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "greenoffice@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# The site's own address, for links in e-mails (which have no request to build them from).
+GREENOFFICE_SITE_URL = os.environ.get("GREENOFFICE_SITE_URL", "").rstrip("/")
 # A mail server that accepts connections and never answers must not hang the request that notifies.
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
@@ -200,12 +236,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # kombu's default is ./control relative to the working directory: it ended up in the repository.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -228,6 +266,11 @@ CELERY_TASK_ACKS_LATE = True
 # acks_late alone loses a task whose child process is killed (docs/stack-facts.md).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A WeasyPrint render takes 100–300 MB and Python rarely gives memory back: a worker child whose
+# resident memory passes this many KiB is replaced after its current task (celery
+# --max-memory-per-child); 0 turns it off. Docs: README, "Production".
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("GREENOFFICE_WORKER_MAX_MEMORY_KB", 716_800) or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("GREENOFFICE_WORKER_MAX_TASKS_PER_CHILD", 200) or None
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -246,7 +289,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.sweep_queued",
         "schedule": 120.0,
     },
+    "notification-emails-sweep": {
+        "task": "inspections.sweep_notification_emails",
+        "schedule": 120.0,
+    },
 }
+# A notice's e-mail still queued this long after the notice was made is sent by the beat sweeper.
+NOTIFICATION_EMAIL_REQUEUE_AFTER_SECONDS = env_int("GREENOFFICE_EMAIL_REQUEUE_AFTER", 300)
 
 # --- Reports (inspections.reports) --------------------------------------------------------------
 REPORTS_ISSUER = os.environ.get("GREENOFFICE_REPORTS_ISSUER", "市机关事务管理局")
@@ -260,22 +309,24 @@ REPORTS_STALE_AFTER_SECONDS = int(os.environ.get("GREENOFFICE_REPORTS_STALE_AFTE
 REPORTS_MAX_ATTEMPTS = int(os.environ.get("GREENOFFICE_REPORTS_MAX_ATTEMPTS", "3"))
 REPORTS_BULK_BATCH_SIZE = 200
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "filters": {"expected_refusals": {"()": "greenoffice.security.ExpectedRefusalFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "greenoffice.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # 403/404 in one line, no traceback (greenoffice.security.ExpectedRefusalFilter); 5xx keep theirs.
-        "django.request": {"handlers": ["console"], "filters": ["expected_refusals"], "level": "WARNING",
-                           "propagate": False},
-    },
-}
+# --- Public evaluation (inspections.evaluation; docs/architecture.md, "Public evaluation") ----------
+# Default minimum of counted answers for a new round's satisfaction gate.
+EVALUATION_MIN_ANSWERS = env_int("EVALUATION_MIN_ANSWERS", 10)
+# Questionnaire posts per client address per window (seconds), across all questionnaires.
+EVALUATION_SUBMIT_LIMIT = env_int("EVALUATION_SUBMIT_LIMIT", 20)
+EVALUATION_SUBMIT_WINDOW = env_int("EVALUATION_SUBMIT_WINDOW", 600)
+# Answers without an invitation one address + browser may give one unit per day.
+EVALUATION_NETWORK_DAILY_CAP = env_int("EVALUATION_NETWORK_DAILY_CAP", 30)
+# Defaults of a new round's limits on open (uninvited) answers, when the round lets them count.
+EVALUATION_OPEN_PER_ADDRESS = env_int("EVALUATION_OPEN_PER_ADDRESS", 3)
+EVALUATION_OPEN_PER_UNIT = env_int("EVALUATION_OPEN_PER_UNIT", 50)
+# 环保卫士 nominations a unit may make per campaign.
+EVALUATION_GUARDIANS_PER_UNIT = env_int("EVALUATION_GUARDIANS_PER_UNIT", 2)
+
+# One line per request and per task (greenoffice/observability.py), with the request id on every record;
+# GREENOFFICE_LOG_FORMAT=json writes one JSON object per line (production's default).
+LOGGING = logging_config(log_format=os.environ.get("GREENOFFICE_LOG_FORMAT", "plain"),
+                         level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 
 # --- Cache and scale-out (docs/performance.md) ---------------------------------------------------
 # With Redis configured the cache is shared by every gunicorn worker and host, which the dashboard's

@@ -7,9 +7,9 @@
 Both are HMACs keyed with SECRET_KEY: the database never holds an IP address or a cookie value that
 could be matched against other logs without the key.
 
-The client address is REMOTE_ADDR unless the site sits behind proxies it trusts
-(EVALUATION_TRUSTED_PROXY_COUNT, default 0): then it is the address the nearest trusted proxy saw,
-counted from the right of X-Forwarded-For, so a client can't pick its own address by sending the header.
+The client address is greenoffice.security.client_address: REMOTE_ADDR, or behind the reverse proxies
+listed in GREENOFFICE_TRUSTED_PROXIES the address they saw (X-Forwarded-For read from the right), so a
+client can't pick its own address by sending the header. The same address django-axes locks.
 """
 import hashlib
 import hmac
@@ -18,18 +18,15 @@ import secrets
 from django.conf import settings
 from django.core import signing
 
+from greenoffice.security import client_address
+
 DEVICE_COOKIE = "go_eval_device"
 DEVICE_COOKIE_SALT = "evaluation.device"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def client_ip(request) -> str:
-    proxies = int(getattr(settings, "EVALUATION_TRUSTED_PROXY_COUNT", 0))
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "-"
+    return client_address(request)
 
 
 def _digest(kind: str, value: str) -> str:

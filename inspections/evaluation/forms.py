@@ -56,6 +56,12 @@ class RoundForm(forms.Form):
                                      help_text=_("评议结束时答卷少于此数的单位视为未达到门槛"))
     intro = forms.CharField(label=_("评议说明(显示在问卷顶部)"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
+    open_answers_count = forms.BooleanField(
+        label=_("公开链接答卷计入满意率"), required=False,
+        help_text=_("默认只计入凭个人邀请码提交的答卷(一人一码);勾选后,不凭邀请码的答卷在下列限额内也计入,"
+                    "超出限额的答卷单独列出、不计入"))
+    open_per_address = forms.IntegerField(label=_("每个网络地址每天计入份数(每单位)"), min_value=1, initial=3)
+    open_per_unit = forms.IntegerField(label=_("每个单位计入的公开链接答卷上限"), min_value=1, initial=50)
 
 
 class InvitationForm(forms.Form):

@@ -36,6 +36,14 @@ def default_min_answers() -> int:
     return int(getattr(settings, "EVALUATION_MIN_ANSWERS", 10))
 
 
+def default_open_per_address() -> int:
+    return int(getattr(settings, "EVALUATION_OPEN_PER_ADDRESS", 3))
+
+
+def default_open_per_unit() -> int:
+    return int(getattr(settings, "EVALUATION_OPEN_PER_UNIT", 50))
+
+
 class RoundStatus(models.TextChoices):
     DRAFT = "draft", _("未开始")
     OPEN = "open", _("评议中")
@@ -56,6 +64,13 @@ class EvaluationRound(TimeStampedModel):
     status = models.CharField(_("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT,
                               db_index=True)
     intro = models.TextField(_("评议说明"), blank=True, max_length=2000)
+    # Which answers count toward the satisfaction gate. By default only those given through a one-use
+    # invitation (邀请码): a questionnaire open to anyone can be stuffed by a client that drops its
+    # cookies. A round may let open answers count too, within the two limits below.
+    open_answers_count = models.BooleanField(_("公开链接答卷计入满意率"), default=False)
+    open_per_address = models.PositiveIntegerField(_("每个网络地址每天计入份数(每单位)"),
+                                                   default=default_open_per_address)
+    open_per_unit = models.PositiveIntegerField(_("每个单位计入的公开链接答卷上限"), default=default_open_per_unit)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -119,6 +134,16 @@ def _rating(label):
     return models.CharField(label, max_length=12, choices=Rating.choices)
 
 
+def counted_answers_q(prefix: str = "", *, round_field: str = "target__round__") -> models.Q:
+    """The answers the satisfaction gate counts: given through an invitation, or open answers within the
+    limits when their round lets open answers count. `prefix` leads from the queried model to the
+    response, `round_field` from there to its round (one definition for the gate, lists and pages)."""
+    invited = models.Q(**{f"{prefix}invitation__isnull": False})
+    open_counted = models.Q(**{f"{prefix}invitation__isnull": True, f"{prefix}within_limits": True,
+                               f"{round_field}open_answers_count": True})
+    return invited | open_counted
+
+
 class EvaluationResponse(models.Model):
     """One answer to a unit's questionnaire. Without an invitation, one per device per local day
     (a database constraint, so two taps at once still make one row)."""
@@ -130,6 +155,10 @@ class EvaluationResponse(models.Model):
     day = models.DateField(_("提交日期"))
     device_key = models.CharField(_("设备标识(摘要)"), max_length=64)
     network_key = models.CharField(_("网络标识(摘要)"), max_length=64, db_index=True)
+    address_key = models.CharField(_("网络地址(摘要)"), max_length=64, blank=True, db_index=True)
+    # An open answer (no invitation) that was within the round's per-address and per-unit limits when
+    # it was given; it counts toward the gate only while the round lets open answers count.
+    within_limits = models.BooleanField(_("在计入限额内"), default=False)
     rating_energy = _rating(_("节能降耗成效"))
     rating_waste = _rating(_("垃圾分类"))
     rating_environment = _rating(_("办公环境"))

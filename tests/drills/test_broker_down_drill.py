@@ -7,10 +7,12 @@ so that every .delay() really talks to that broker.
 What the drill shows:
 - self-assessment submissions and reviews send nothing to the broker at all: they save, and the
   unit gets its messages, whatever Redis does;
-- notifications (rectification orders, reminders) are rows written in the change's own transaction,
-  e-mailed after commit by the web process: they go out with Redis down. The one beat-driven job (daily
-  reminders) is lost for a run while Redis is down, but its state is per-order markers in the
-  database, so the next run once Redis is back sends what is due;
+- notifications (rectification orders, reminders) are rows written in the change's own transaction:
+  the in-app notice is there with Redis down. Their e-mail is sent only by a worker (never by the web
+  request): the hand-over after commit fails with Redis down without failing the page, the notice's
+  e-mail stays queued in the database, and beat's e-mail sweeper sends it once Redis is back. The one
+  beat-driven job (daily reminders) is lost for a run while Redis is down, but its state is per-order
+  markers in the database, so the next run once Redis is back sends what is due;
 - a PDF report requested while Redis is down returns normally (the report page, "排队中"), the
   report row stays queued, and the beat sweeper sends it once Redis is back; it is then rendered;
 - a Redis that accepts connections and never answers doesn't hang the request: the transport's
@@ -30,11 +32,18 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from assessment.models import AssessmentStatus, Enrolment, ReviewDecision, SelfAssessment, Stage, SubmissionRound
 from greenoffice.celery import app
-from inspections.models import ChecklistResult, Finding, InspectionKind, Notification, RectificationOrder
+from inspections.models import (
+    ChecklistResult,
+    EmailStatus,
+    Finding,
+    InspectionKind,
+    Notification,
+    RectificationOrder,
+)
 from inspections.reports.models import Report, ReportStatus
 from inspections.reports.tasks import sweep_queued_reports_task
 from inspections.services.visits import checklist_record, inspection_complete, inspection_create
-from inspections.tasks import send_rectification_reminders
+from inspections.tasks import send_rectification_reminders, sweep_notification_emails
 from tests.drills.conftest import DEAD_BROKER_URL, answer_all, broker_at
 from tests.factories import UserFactory
 from units.models import Role
@@ -135,12 +144,13 @@ def test_broker_down_order_notice_goes_out_and_reminder_follows_when_back(client
                            {"required_action": "配齐四类分类容器", "deadline": deadline.isoformat()},
                            follow=True).content.decode()
         assert "已下发" in page
-        assert sends.call_count == 0
+        # The e-mail was handed to the (dead) broker after commit; the page did not fail for it.
+        assert [call.args[0] for call in sends.call_args_list] == ["inspections.send_notification_emails"]
         order = RectificationOrder.objects.get(finding=finding)
-        # The unit hears about it now: the in-app notice and the e-mail need no broker.
-        assert director_mail.notifications.filter(kind="order_issued").count() == 1
-        assert [m.to for m in mail.outbox] == [["director@example.gov.cn"]]
-        assert order.number in mail.outbox[0].subject
+        # The unit sees the notice in the app now; the e-mail waits in the database, unsent.
+        notice = director_mail.notifications.get(kind="order_issued")
+        assert notice.email_status == EmailStatus.QUEUED
+        assert mail.outbox == []
 
         # Beat's daily reminder run can't be handed to a dead broker: this run is lost...
         with pytest.raises(BrokerError):
@@ -149,8 +159,16 @@ def test_broker_down_order_notice_goes_out_and_reminder_follows_when_back(client
     assert order.reminder_sent_at is None
     assert not Notification.objects.filter(kind="order_reminder").exists()
 
-    # ...but what is due lives in the database: the next run after Redis is back sends it, once.
+    # ...but what is due lives in the database. Redis back: the e-mail sweeper sends the order's e-mail,
+    # once, and the next reminder run sends what is due, once.
     with tasks_run_inline():
+        assert sweep_notification_emails.delay().get() == {"sent": 0, "failed": 0}  # not yet 5 minutes old
+        Notification.objects.filter(pk=notice.pk).update(
+            created_at=timezone.now() - datetime.timedelta(minutes=10))
+        assert sweep_notification_emails.delay().get() == {"sent": 1, "failed": 0}
+        assert sweep_notification_emails.delay().get() == {"sent": 0, "failed": 0}
+        assert [m.to for m in mail.outbox] == [["director@example.gov.cn"]]
+        assert order.number in mail.outbox[0].subject
         assert send_rectification_reminders.delay().get() == {"reminders": 1, "escalations": 0}
         assert send_rectification_reminders.delay().get() == {"reminders": 0, "escalations": 0}
     assert director_mail.notifications.filter(kind="order_reminder").count() == 1

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from assessment.models import Enrolment
-from inspections.evaluation.models import EvaluationTarget
+from inspections.evaluation.models import EvaluationTarget, Invitation
 from inspections.evaluation.questions import QUESTIONS, Rating
 from inspections.evaluation.services.evaluation import (
     response_submit,
@@ -82,11 +82,19 @@ def ratings(overall=Rating.SATISFIED, others=Rating.SATISFIED) -> dict:
     return {q.key: (overall if q.key == "overall" else others) for q in QUESTIONS}
 
 
-def answer(target, *, overall=Rating.SATISFIED, comment="", device=None, network=None, invitation=None):
-    """One answer through the service, from a new device unless one is given."""
+def answer(target, *, overall=Rating.SATISFIED, comment="", device=None, network=None, address=None,
+           invitation=None, invited=None):
+    """One answer through the service. By default through a new one-use invitation (the answers the
+    satisfaction gate counts); an open answer (no invitation) when a device, network or address is
+    given or invited=False, from a new device unless one is given."""
+    if invited is None:
+        invited = invitation is not None or not (device or network or address)
+    if invited and invitation is None:
+        invitation = Invitation.objects.create(target=target)
     device = device or f"device-{next(_devices)}"
     return response_submit(target=target, ratings=ratings(overall), comment=comment, device_key=device,
-                           network_key=network or f"net-{device}", invitation=invitation)
+                           network_key=network or f"net-{device}", address_key=address or f"addr-{device}",
+                           invitation=invitation if invited else None)
 
 
 def finalise(enrolment, inspector, scores=None):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Stage
-from inspections.evaluation.models import EvaluationResponse, RoundStatus
+from inspections.evaluation.models import EvaluationResponse, Invitation, RoundStatus
 from inspections.evaluation.questions import meets_threshold, satisfaction_rate
 from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.evaluation.services.evaluation import round_set_status, round_update
@@ -19,17 +19,20 @@ from tests.evaluation.conftest import answer, finalise
 
 
 def bulk_answers(target, *, satisfied: int, total: int):
-    """Many answers at once. The per-answer rules are exercised through the service and the page in
-    test_questionnaire; here only the volume matters (79.99 % needs 10,000 answers)."""
+    """Many answers at once, each through its own invitation (the answers the gate counts). The
+    per-answer rules are exercised through the service and the page in test_questionnaire; here only
+    the volume matters (79.99 % needs 10,000 answers)."""
     day = timezone.localdate()
+    invitations = Invitation.objects.bulk_create(
+        [Invitation(target=target, token=f"bulk{n:06d}") for n in range(total)], batch_size=2000)
     rows = []
-    for n in range(total):
+    for n, invitation in enumerate(invitations):
         if n < satisfied:
             overall = "satisfied" if n % 2 else "basic"  # both count as satisfied
         else:
             overall = "dissatisfied"
-        rows.append(EvaluationResponse(target=target, day=day, device_key=f"bulk-{n}", network_key=f"net-{n}",
-                                       rating_energy="satisfied", rating_waste="basic",
+        rows.append(EvaluationResponse(target=target, invitation=invitation, day=day, device_key=f"bulk-{n}",
+                                       network_key=f"net-{n}", rating_energy="satisfied", rating_waste="basic",
                                        rating_environment="dissatisfied", rating_overall=overall))
     EvaluationResponse.objects.bulk_create(rows, batch_size=2000)
 

@@ -91,7 +91,7 @@ def test_questionnaire_forwarded_for_is_ignored_unless_proxies_are_trusted(clien
     spoofed = client.post(url(target_a), form_data(), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="2.2.2.2",
                           HTTP_USER_AGENT="x")
     assert spoofed.status_code == 429
-    settings.EVALUATION_TRUSTED_PROXY_COUNT = 1
+    settings.GREENOFFICE_TRUSTED_PROXIES = ["10.0.0.1"]
     client.cookies.clear()
     behind_proxy = client.post(url(target_a), form_data(), REMOTE_ADDR="10.0.0.1",
                                HTTP_X_FORWARDED_FOR="forged, 3.3.3.3", HTTP_USER_AGENT="y")

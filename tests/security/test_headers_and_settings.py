@@ -2,9 +2,7 @@
 production settings (`check --deploy` clean, secure cookies, HSTS) and the template rule that makes the
 strict CSP workable: no inline <script>, no on*= handlers, no style="" anywhere under templates/."""
 import json
-import os
 import re
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -66,15 +66,7 @@ def test_headers_session_cookie_is_http_only_and_same_site(client, director_a):
 
 
 def _production_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "greenoffice.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "lvse.example.gov.cn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
-        "GREENOFFICE_VAR_DIR": str(tmp_path),
-    })
-    return env
+    return production_env(tmp_path)
 
 
 def test_production_check_deploy_has_no_warnings(tmp_path):

@@ -19,6 +19,7 @@ from greenoffice.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.otp import MODEL_BACKEND, confirmed_device, login_via_forms, login_with_otp, totp_code
+from tests.production_env import production_env
 from units.models import Role, Unit
 from units.two_factor.checks import check_two_factor_roles
 from units.two_factor.middleware import owes_code
@@ -54,12 +55,12 @@ def test_two_factor_required_for_a_superuser_whatever_the_role(require_2fa):
     assert two_factor_required_for(UserFactory(role=Role.DIRECTOR, is_superuser=True))
 
 
-def test_two_factor_roles_are_admin_and_inspector_in_base_and_production():
+def test_two_factor_roles_are_admin_and_inspector_in_base_and_production(tmp_path):
     from greenoffice.settings import base
 
     assert base.GREENOFFICE_REQUIRE_2FA_ROLES == ["admin", "inspector"]
     code = "import greenoffice.settings.production as s; print(','.join(s.GREENOFFICE_REQUIRE_2FA_ROLES))"
-    env = {"DJANGO_SECRET_KEY": "k" * 60, "DJANGO_ALLOWED_HOSTS": "x.gov.cn", "PATH": "/usr/bin:/bin"}
+    env = production_env(tmp_path)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "admin,inspector"

@@ -15,6 +15,7 @@ from inspections.evaluation.models import (
     Invitation,
     MediaFeedback,
     RoundStatus,
+    counted_answers_q,
 )
 from inspections.evaluation.questions import (
     OVERALL,
@@ -56,10 +57,13 @@ def round_for_campaign(campaign: Campaign | None) -> EvaluationRound | None:
 
 
 def _with_counts(qs: QuerySet[EvaluationTarget]) -> QuerySet[EvaluationTarget]:
+    """answer_count and satisfied_count are the counted answers (the gate's); open_count the others."""
     overall = f"responses__rating_{OVERALL}__in"
+    counted = counted_answers_q("responses__", round_field="round__")
     return qs.annotate(
-        answer_count=Count("responses", distinct=True),
-        satisfied_count=Count("responses", filter=Q(**{overall: SATISFIED_RATINGS}), distinct=True),
+        answer_count=Count("responses", filter=counted, distinct=True),
+        satisfied_count=Count("responses", filter=counted & Q(**{overall: SATISFIED_RATINGS}), distinct=True),
+        open_count=Count("responses", filter=~counted, distinct=True),
         pending_count=Count("responses", filter=Q(responses__comment_status=CommentStatus.PENDING), distinct=True),
     )
 
@@ -138,16 +142,29 @@ class TargetResults:
     comments: list = field(default_factory=list)
     pending_comments: int = 0
     media: list = field(default_factory=list)
+    # Open answers that don't count toward the gate, shown apart.
+    uncounted: int = 0
+    uncounted_satisfied: int = 0
+
+    @property
+    def uncounted_rate(self):
+        return satisfaction_rate(self.uncounted_satisfied, self.uncounted)
 
 
 def target_results(*, target: EvaluationTarget, comment_limit: int = 200) -> TargetResults:
-    """Answers, satisfaction rate, per-question breakdown, approved comments and media feedback
-    (four queries, whatever the number of answers)."""
-    aggregates = {"answers": Count("id"),
+    """Counted answers (the gate's), their satisfaction rate and per-question breakdown, the uncounted
+    open answers apart, approved comments and media feedback (four queries, whatever the number of
+    answers)."""
+    counted = counted_answers_q()
+    satisfied_q = Q(**{f"rating_{OVERALL}__in": SATISFIED_RATINGS})
+    aggregates = {"answers": Count("id", filter=counted),
+                  "uncounted": Count("id", filter=~counted),
+                  "uncounted_satisfied": Count("id", filter=~counted & satisfied_q),
                   "pending": Count("id", filter=Q(comment_status=CommentStatus.PENDING))}
     for question in QUESTIONS:
         for rating in Rating:
-            aggregates[f"{question.key}__{rating.value}"] = Count("id", filter=Q(**{question.field: rating.value}))
+            aggregates[f"{question.key}__{rating.value}"] = Count(
+                "id", filter=counted & Q(**{question.field: rating.value}))
     row = target.responses.aggregate(**aggregates)
     answers = row["answers"]
     questions = [
@@ -160,7 +177,8 @@ def target_results(*, target: EvaluationTarget, comment_limit: int = 200) -> Tar
                     .only("comment", "submitted_at", "rating_overall").order_by("-submitted_at")[:comment_limit])
     media = list(MediaFeedback.objects.filter(target=target).order_by("-published_on", "-id"))
     return TargetResults(answers=answers, satisfied=satisfied, rate=satisfaction_rate(satisfied, answers),
-                         questions=questions, comments=comments, pending_comments=row["pending"], media=media)
+                         questions=questions, comments=comments, pending_comments=row["pending"], media=media,
+                         uncounted=row["uncounted"], uncounted_satisfied=row["uncounted_satisfied"])
 
 
 def moderation_queue_for_user(*, user) -> QuerySet[EvaluationResponse]:

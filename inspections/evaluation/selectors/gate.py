@@ -9,6 +9,9 @@ naming) and recorded in docs/architecture.md:
 - the round is closed: fewer answers than the round's minimum → passed=False (a handful of answers
   can't vouch for a unit); a satisfaction rate below the threshold → passed=False; otherwise True.
   Exactly at the threshold passes (questions.meets_threshold compares without rounding).
+- "answers" are the *counted* answers (models.counted_answers_q): those given through a one-use
+  invitation, and open answers only where the round lets them count, within its limits. Other open
+  answers are reported apart (`uncounted`) and move nothing.
 
 Called by inspections' year-end finalisation (the stored outcome) and by publicity_close (naming).
 Two queries."""
@@ -18,7 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from inspections.evaluation.models import EvaluationTarget, RoundStatus
+from inspections.evaluation.models import EvaluationTarget, RoundStatus, counted_answers_q
 from inspections.evaluation.questions import OVERALL, SATISFIED_RATINGS, meets_threshold, satisfaction_rate
 
 NOT_EVALUATED = "not_evaluated"
@@ -38,6 +41,7 @@ class Gate:
     satisfied: int = 0
     min_answers: int | None = None
     target_id: int | None = None
+    uncounted: int = 0
 
     @property
     def blocks_naming(self) -> bool:
@@ -51,11 +55,12 @@ def format_percent(value: Decimal | None) -> str:
     return f"{value.normalize():f}%" if value == value.to_integral() else f"{value:.2f}%"
 
 
-def gate_from_counts(*, round_, answers: int, satisfied: int, target_id=None) -> Gate:
-    """The gate of one target of `round_` given its counts (lists compute the counts in one query)."""
+def gate_from_counts(*, round_, answers: int, satisfied: int, target_id=None, uncounted: int = 0) -> Gate:
+    """The gate of one target of `round_` given its counted answers (lists compute the counts in one
+    query); `uncounted` open answers are only reported."""
     rate = satisfaction_rate(satisfied, answers)
     common = {"rate": rate, "answers": answers, "satisfied": satisfied, "threshold": round_.threshold,
-              "min_answers": round_.min_answers, "target_id": target_id}
+              "min_answers": round_.min_answers, "target_id": target_id, "uncounted": uncounted}
     numbers = {"rate": format_percent(rate), "threshold": format_percent(round_.threshold), "n": answers,
                "min": round_.min_answers}
     if round_.status != RoundStatus.CLOSED:
@@ -78,7 +83,10 @@ def satisfaction_gate(*, enrolment) -> Gate:
         return Gate(passed=None, rate=None, answers=0, threshold=None, status=NOT_EVALUATED,
                     reason=_("未列入公开评议"))
     field = f"rating_{OVERALL}"
+    counted = counted_answers_q()
     counts = target.responses.aggregate(
-        answers=Count("id"), satisfied=Count("id", filter=Q(**{f"{field}__in": SATISFIED_RATINGS})))
+        answers=Count("id", filter=counted),
+        satisfied=Count("id", filter=counted & Q(**{f"{field}__in": SATISFIED_RATINGS})),
+        total=Count("id"))
     return gate_from_counts(round_=target.round, answers=counts["answers"], satisfied=counts["satisfied"],
-                            target_id=target.pk)
+                            target_id=target.pk, uncounted=counts["total"] - counts["answers"])

@@ -27,7 +27,10 @@ from inspections.evaluation.questions import COMMENT_MAX_LENGTH, QUESTIONS, Rati
 from inspections.evaluation.selectors.evaluation import UNDER_REVIEW_STAGES, round_accepting_answers
 from inspections.permissions import require_bureau_staff, require_impartial
 
-ROUND_FIELDS = ("title", "start_date", "end_date", "threshold", "min_answers", "intro")
+ROUND_FIELDS = ("title", "start_date", "end_date", "threshold", "min_answers", "intro", "open_answers_count",
+                "open_per_address", "open_per_unit")
+# What decides the gate: fixed once the round is closed.
+GATE_FIELDS = {"threshold", "min_answers", "open_answers_count", "open_per_address", "open_per_unit"}
 MAX_INVITATIONS_PER_BATCH = 500
 
 
@@ -57,6 +60,16 @@ def _clean_round_values(values: dict) -> dict:
         else:
             if values["min_answers"] < 1:
                 errors["min_answers"] = [_("最少有效评议份数至少为1")]
+    if "open_answers_count" in values:
+        values["open_answers_count"] = bool(values["open_answers_count"])
+    for name in ("open_per_address", "open_per_unit"):
+        if name in values:
+            try:
+                values[name] = int(values[name])
+            except (TypeError, ValueError):
+                values[name] = 0
+            if values[name] < 1:
+                errors[name] = [_("计入限额至少为1")]
     if errors:
         raise ValidationError(errors)
     return values
@@ -74,16 +87,21 @@ def _check_round(round_: EvaluationRound) -> None:
 
 @transaction.atomic
 def round_create(*, actor, campaign: Campaign, title: str, start_date: datetime.date, end_date: datetime.date,
-                 threshold=Decimal(80), min_answers=None, intro: str = "") -> EvaluationRound:
-    """Set up the campaign's public evaluation (one per campaign), in draft until opened."""
+                 threshold=Decimal(80), min_answers=None, intro: str = "", open_answers_count: bool = False,
+                 open_per_address=None, open_per_unit=None) -> EvaluationRound:
+    """Set up the campaign's public evaluation (one per campaign), in draft until opened. By default only
+    answers given through an invitation count toward the gate (`open_answers_count` False)."""
     require_bureau_staff(actor)
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     if EvaluationRound.objects.filter(campaign=campaign).exists():
         raise ValidationError(_("%(campaign)s已设置公开评议,请在原评议中修改") % {"campaign": campaign})
     values = {"title": title or _("%(year)s年度绿色机关创建公开评议") % {"year": campaign.year},
-              "start_date": start_date, "end_date": end_date, "threshold": threshold, "intro": intro}
-    if min_answers is not None:
-        values["min_answers"] = min_answers
+              "start_date": start_date, "end_date": end_date, "threshold": threshold, "intro": intro,
+              "open_answers_count": open_answers_count}
+    for name, value in (("min_answers", min_answers), ("open_per_address", open_per_address),
+                        ("open_per_unit", open_per_unit)):
+        if value is not None:
+            values[name] = value
     round_ = EvaluationRound(campaign=campaign, created_by=actor, **_clean_round_values(values))
     _check_round(round_)
     round_.save()
@@ -102,8 +120,8 @@ def round_update(*, actor, round_: EvaluationRound, **values) -> EvaluationRound
     changes = diff_fields(locked, values)
     if not changes:
         return locked
-    if locked.status == RoundStatus.CLOSED and ({"threshold", "min_answers"} & set(changes)):
-        raise ValidationError({"threshold": [_("评议已结束,满意率门槛和最少份数不能再修改")]})
+    if locked.status == RoundStatus.CLOSED and (GATE_FIELDS & set(changes)):
+        raise ValidationError({"threshold": [_("评议已结束,满意率门槛、最少份数和计入规则不能再修改")]})
     for name, value in values.items():
         setattr(locked, name, value)
     _check_round(locked)
@@ -192,8 +210,17 @@ def duplicate_message() -> str:
 
 @transaction.atomic
 def response_submit(*, target: EvaluationTarget, ratings: dict, comment: str = "", device_key: str,
-                    network_key: str, invitation: Invitation | None = None, now=None) -> EvaluationResponse:
+                    network_key: str, address_key: str = "", invitation: Invitation | None = None,
+                    now=None) -> EvaluationResponse:
     """Store one public answer. One per invitation, or (without one) one per device per local day.
+
+    An answer through an invitation always counts toward the satisfaction gate. An open answer is
+    stored and shown apart; it is marked `within_limits` when, at the time it is given, the same address
+    (`address_key`, a keyed hash of the client address alone) has fewer than the round's
+    `open_per_address` such answers for this unit today and the unit fewer than `open_per_unit` in all;
+    it counts only while the round lets open answers count (models.counted_answers_q). A client that
+    throws its cookies away or changes its browser string keeps its address, so it adds no counted
+    answer past the per-address limit.
 
     Anonymous: there is no actor, and no AuditEvent per answer (the answer row is its own record,
     and thousands of them would drown the trail); moderation and every staff action are audited."""
@@ -223,7 +250,10 @@ def response_submit(*, target: EvaluationTarget, ratings: dict, comment: str = "
             raise ValidationError(_("邀请码与评议单位不符"), code="invitation")
         if EvaluationResponse.objects.filter(invitation=invitation).exists():
             raise ValidationError(_("该邀请码已经使用过,感谢您的参与!"), code="duplicate")
-    else:
+    within_limits = False
+    if invitation is None:
+        # One open answer at a time per unit, so two at once can't both take the last counted place.
+        EvaluationTarget.objects.select_for_update().filter(pk=target.pk).first()
         today_uninvited = EvaluationResponse.objects.filter(target=target, day=today, invitation__isnull=True)
         if today_uninvited.filter(device_key=device_key).exists():
             raise ValidationError(duplicate_message(), code="duplicate")
@@ -233,8 +263,15 @@ def response_submit(*, target: EvaluationTarget, ratings: dict, comment: str = "
         if today_uninvited.filter(network_key=network_key).count() >= cap:
             message = _("本网络今天对该单位的评议已达%(n)s份上限。如需现场集中评议,请向评议组织单位领取个人邀请码。")
             raise ValidationError(message % {"n": cap}, code="network_cap")
+        counted_open = EvaluationResponse.objects.filter(target=target, invitation__isnull=True, within_limits=True)
+        within_limits = (
+            bool(address_key)
+            and counted_open.filter(day=today, address_key=address_key).count() < round_.open_per_address
+            and counted_open.count() < round_.open_per_unit
+        )
     response = EvaluationResponse(
         target=target, invitation=invitation, day=today, device_key=device_key, network_key=network_key,
+        address_key=address_key, within_limits=within_limits,
         comment=comment, comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE, **values)
     try:
         with transaction.atomic():

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.selectors.campaign import campaign_current
 from inspections.evaluation.forms import InvitationForm, MediaFeedbackForm, ModerationForm, RoundForm
-from inspections.evaluation.models import RoundStatus, default_min_answers
+from inspections.evaluation.models import (
+    RoundStatus,
+    default_min_answers,
+    default_open_per_address,
+    default_open_per_unit,
+)
 from inspections.evaluation.poster import poster_pdf, qr_data_uri, questionnaire_link
 from inspections.evaluation.selectors.activities import activity_count_for, activity_list_for_user
 from inspections.evaluation.selectors.evaluation import (
@@ -55,7 +60,8 @@ def _require_reader(user):
 def _with_gates(targets, round_):
     for target in targets:
         target.gate = gate_from_counts(round_=round_ or target.round, answers=target.answer_count,
-                                       satisfied=target.satisfied_count, target_id=target.pk)
+                                       satisfied=target.satisfied_count, target_id=target.pk,
+                                       uncounted=target.open_count)
     return targets
 
 
@@ -101,7 +107,8 @@ def round_create_view(request):
     if existing is not None:
         return redirect("evaluation:round_detail", pk=existing.pk)
     initial = {"start_date": campaign.public_evaluation_start, "end_date": campaign.public_evaluation_end,
-               "threshold": 80, "min_answers": default_min_answers()}
+               "threshold": 80, "min_answers": default_min_answers(), "open_answers_count": False,
+               "open_per_address": default_open_per_address(), "open_per_unit": default_open_per_unit()}
     form = RoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,7 +127,8 @@ def round_create_view(request):
 def round_edit(request, pk):
     _require_staff(request.user)
     round_ = round_get_for_user(user=request.user, pk=pk)
-    fields = ("title", "start_date", "end_date", "threshold", "min_answers", "intro")
+    fields = ("title", "start_date", "end_date", "threshold", "min_answers", "intro", "open_answers_count",
+              "open_per_address", "open_per_unit")
     form = RoundForm(request.POST or None, initial={f: getattr(round_, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +194,7 @@ def target_detail(request, pk):
     link = questionnaire_link(target, request)
     results = target_results(target=target)
     gate = gate_from_counts(round_=target.round, answers=results.answers, satisfied=results.satisfied,
-                            target_id=target.pk)
+                            target_id=target.pk, uncounted=results.uncounted)
     return render(request, "evaluation/evaluationtarget_detail.html", {
         "target": target, "round": target.round, "results": results, "gate": gate, "link": link,
         "qr": qr_data_uri(link), "can_manage": is_bureau_staff(request.user),
@@ -220,8 +228,12 @@ def target_invitations(request, pk):
         else:
             messages.success(request, _("已生成%(n)s个邀请码") % {"n": len(created)})
             return redirect("evaluation:target_invitations", pk=target.pk)
-    rows = [{"invitation": i, "link": questionnaire_link(target, request, invitation=i),
-             "used": hasattr(i, "response")} for i in invitation_list(target=target)]
+    rows = []
+    for invitation in invitation_list(target=target):
+        link = questionnaire_link(target, request, invitation=invitation)
+        used = hasattr(invitation, "response")
+        # Unused codes carry their QR code, so the page prints as slips to hand out (one per invitee).
+        rows.append({"invitation": invitation, "link": link, "used": used, "qr": None if used else qr_data_uri(link)})
     return render(request, "evaluation/invitation_list.html", {"target": target, "form": form, "rows": rows},
                   status=400 if form.errors else 200)
 

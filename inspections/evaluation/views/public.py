@@ -62,7 +62,7 @@ def questionnaire(request, token, invitation_token=None):
         try:
             response_submit(target=target, ratings=form.ratings(), comment=form.cleaned_data["comment"],
                             device_key=device.device_key(request), network_key=device.network_key(request),
-                            invitation=invitation)
+                            address_key=device.address_key(request), invitation=invitation)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "duplicate":
                 context.update(done=True, notice=exc.messages[0])
