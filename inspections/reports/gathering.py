@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import figures
 from assessment.ledger.selectors import unit_carbon_report
 from assessment.models import (
     BonusItem,
@@ -45,6 +46,7 @@ from inspections.models import (
     YearEndReview,
 )
 from inspections.reports.charts import Bar, block_bar_chart, ranking_bar_chart
+from inspections.selectors.forecast import FORECAST_COUNTERS, forecast_annotations, forecast_counts
 from units.models import District, Unit
 
 ZERO = Decimal(0)
@@ -269,6 +271,7 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         "stage_label": enrolment.get_stage_display(),
         "assessment": assessment,
         "review": review if finalised else None,
+        "figures": figures.from_stored(review) if finalised else None,
         "review_pending": not finalised,
         "self_total": self_total,
         "blocks": block_rows,
@@ -395,11 +398,14 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
     )
     stage_rows = (
         Enrolment.objects.filter(_scope_q(district_ids, "unit__"), campaign=campaign).order_by()
-        .values("unit__district_id", "stage").annotate(n=Count("id"))
+        .values("unit__district_id", "stage")
+        .annotate(n=Count("id"), **forecast_annotations(pass_mark=campaign.rubric.pass_mark))
     )
     stages = defaultdict(Counter)
+    forecast_totals = Counter()
     for row in stage_rows:
         stages[row["unit__district_id"]][row["stage"]] += row["n"]
+        forecast_totals.update({name: row[name] for name in FORECAST_COUNTERS})
     reviews = (
         YearEndReview.objects.filter(_scope_q(district_ids, "enrolment__unit__"), enrolment__campaign=campaign,
                                      status=ReviewStatus.FINALISED)
@@ -455,6 +461,8 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
         for key in ("units", "enrolled", "submitted", "reviewed", "passed", "certified", "failed"):
             totals[key] += row[key]
 
+    # The forecast: the dashboard's method and counts (assessment.figures, inspections.selectors.forecast).
+    forecast = figures.forecast(forecast_counts(forecast_totals))
     target = campaign.target_certified_count or 0
     share_target = campaign.target_share or ZERO
     share_now = (Decimal(certified_now) * 100 / totals["units"]) if totals["units"] else ZERO
@@ -467,7 +475,7 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
         "target": target,
         "certified_count": totals["certified"],
         "target_percent": min(100, round(totals["certified"] * 100 / target)) if target else None,
-        "forecast": totals["certified"] + totals["passed"],
+        "forecast": forecast,
         "share_target": share_target,
         "share_now": share_now.quantize(Decimal("0.1")),
         "certified_now": certified_now,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import scoring
+from assessment import figures, scoring
 from assessment.models import BonusItem, Enrolment, ItemResponse, Method, RubricItem, Stage
 from assessment.selectors.self_assessment import deduction_counts, deduction_max_count
 from assessment.workflow import enrolment_transition
@@ -33,8 +33,8 @@ from inspections.selectors.year_end import objection_deadline, review_outcome, r
 from inspections.services.notifications import notification_send
 from inspections.services.rectification import unit_directors
 
-RESULT_FIELDS = ("self_total", "verified_total", "supervision_deduction", "pass_score", "bonus", "final_score",
-                 "gap", "grade", "certified", "outcome")
+RESULT_FIELDS = ("self_total", "self_verified", "self_max", "self_items", "verified_total", "verified_max",
+                 "supervision_deduction", "pass_score", "bonus", "final_score", "gap", "grade", "certified", "outcome")
 
 
 def _lock(review: YearEndReview) -> YearEndReview:
@@ -210,14 +210,9 @@ def review_set_extras(*, actor, review: YearEndReview, bonus_claims: dict, vetoe
 
 
 def _store_result(review: YearEndReview, score: scoring.UnitScore) -> dict:
+    # Every number through assessment.figures: the one definition pages, PDFs and dashboards read.
     values = {
-        "self_total": score.self_total,
-        "verified_total": score.verified_total,
-        "supervision_deduction": score.supervision_deduction,
-        "pass_score": score.pass_score,
-        "bonus": score.bonus,
-        "final_score": score.final_score,
-        "gap": score.gap,
+        **figures.stored_values(score),
         "grade": score.grade.grade,
         "certified": score.certified,
         "outcome": review_outcome(score),

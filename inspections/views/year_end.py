@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessment import figures
 from assessment.ledger.selectors import ledger_suggestions
 from assessment.models import RubricItem, Stage
 from assessment.selectors.campaign import campaign_current
@@ -173,6 +174,7 @@ def _result_view(review, score, stored: bool) -> dict:
     if stored:
         lines = review.provenance or {}
         return {
+            "figures": figures.from_stored(review),
             "stored": True, "verified_total": review.verified_total,
             "supervision_deduction": review.supervision_deduction, "pass_score": review.pass_score,
             "bonus": review.bonus, "final_score": review.final_score,
@@ -181,6 +183,7 @@ def _result_view(review, score, stored: bool) -> dict:
             "bonus_lines": lines.get("bonus", []),
         }
     return {
+        "figures": figures.from_score(score),
         "stored": False, "verified_total": score.verified_total, "supervision_deduction": score.supervision_deduction,
         "pass_score": score.pass_score, "bonus": score.bonus, "final_score": score.final_score,
         "grade": score.grade.grade, "certified": score.certified, "self_total": score.self_total, "gap": score.gap,
