@@ -3,7 +3,8 @@ the inspectors' panel. Numbers come from assessment.ledger.indicators; this modu
 
 Comparisons are like for like: when a year is not complete, the baseline year and the previous year's
 category average are taken over the same months as the year being looked at."""
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ from assessment import power_grids
 from assessment.ledger import carbon
 from assessment.ledger import indicators as ind
 from assessment.ledger.models import ConversionFactor, EmissionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
-from assessment.models import Campaign, RubricItem
+from assessment.models import Campaign, RubricItem, SuggestionSource
 from assessment.rubric_schema import load_default_rubric
+from assessment.suggestions import SuggestionData, jsonable
 from units.models import Unit, UnitCategory
 from units.selectors import unit_list_for_user, unit_scope_q
 
@@ -409,6 +411,45 @@ def ledger_suggestions(*, unit, year: int) -> dict[str, ind.Suggestion]:
     """item code ("2.1"–"2.4") → Suggestion(score, max_points, lines) for the self-assessment and the
     year-end review. The caller has already passed the unit through its own access gate."""
     return unit_ledger_report(unit=unit, year=year, with_carbon=False).suggestions
+
+
+def factor_version() -> str:
+    """The conversion factor table's version: a digest of every dated factor (1 query)."""
+    rows = sorted((f.kind, f.valid_from.isoformat(), str(f.kgce_per_unit), str(f.density))
+                  for f in ConversionFactor.objects.all())
+    return "kgce-" + hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
+
+
+def ledger_suggestion_data(*, unit, year: int) -> dict[str, SuggestionData]:
+    """The ledger's suggestions as suggestion records (assessment.suggestions): score, lines, the inputs
+    they were computed from (the year's indicators over the months present, the baseline over the same
+    months, last year's category average, the targets) and the factor table's version."""
+    report = unit_ledger_report(unit=unit, year=year, with_carbon=False)
+    target = report.target
+    inputs = jsonable({
+        "year": year,
+        "months": list(report.indicators.months) if report.indicators else [],
+        "current": _indicator_inputs(report.indicators),
+        "baseline": _indicator_inputs(report.baseline),
+        "category": asdict(report.category) if report.category else None,
+        "target": {"baseline_year": target.baseline_year, "per_capita_kgce": target.per_capita_kgce,
+                   "per_area_kgce": target.per_area_kgce, "reductions": asdict(target.reductions)},
+    })
+    version = factor_version()
+    return {
+        code: SuggestionData(code=code, source=SuggestionSource.LEDGER, score=suggestion.score,
+                             max_points=suggestion.max_points, lines=tuple(suggestion.lines), inputs=inputs,
+                             factor_version=version)
+        for code, suggestion in report.suggestions.items()
+    }
+
+
+def _indicator_inputs(indicators: ind.Indicators | None) -> dict | None:
+    if indicators is None:
+        return None
+    names = ("year", "months", "total_kgce", "electricity_kwh", "water_m3", "paper_reams", "headcount",
+             "floor_area", "per_capita_kgce", "per_area_kgce", "water_per_capita", "paper_per_capita")
+    return {name: getattr(indicators, name) for name in names}
 
 
 def _float(value: Decimal | None):

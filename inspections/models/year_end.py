@@ -58,6 +58,10 @@ class YearEndReview(TimeStampedModel):
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("考核人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     finalised_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+    # The suggested scores shown when the review was finalised (assessment.Suggestion): pages and reports
+    # print these, not the live computation, and say when the data changed afterwards.
+    kept_suggestions = models.ManyToManyField("assessment.Suggestion", verbose_name=_("结论时的建议得分"),
+                                              blank=True, related_name="+")
     # A unit told to rectify (70–79.9) is re-checked (复查) and then passes or fails; the scores stay.
     recheck_outcome = models.CharField(_("复查结论"), max_length=12, choices=ReviewOutcome.choices, blank=True)
     recheck_note = models.TextField(_("复查意见"), blank=True, max_length=3000)
