@@ -278,8 +278,10 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         self_sum = sum((r.self_score for r in items if r.self_score is not None), ZERO)
         verified_sum = sum((r.verified_score for r in items if r.verified_score is not None), ZERO) \
             if finalised else None
+        # Each side over its own maximum: the self column covers only the self-scored items.
+        self_max = sum((r.max_points for r in items if r.self_score is not None), ZERO)
         block_rows.append({"code": block.code, "title": block.title, "points": block.points, "items": items,
-                           "self_total": self_sum, "verified_total": verified_sum})
+                           "self_total": self_sum, "self_max": self_max, "verified_total": verified_sum})
         chart_bars.append(Bar(label=f"{block.code} {block.title}", max_points=block.points,
                               self_score=self_sum, verified_score=verified_sum))
 
