@@ -105,15 +105,18 @@ def item_rules(*, campaign: Campaign | None) -> dict[str, ind.ItemRule]:
     if campaign is not None:
         items = (RubricItem.objects.filter(rubric_id=campaign.rubric_id, code__in=ind.ITEM_CODES)
                  .prefetch_related("deductions"))
-        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions.all()]) for i in items]
+        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions.all()], i.scoring_note)
+                 for i in items]
     if not specs:
         rubric = load_default_rubric()
-        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions])
+        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions], i.scoring or "")
                  for b in rubric.blocks for i in b.items if i.code in ind.ITEM_CODES]
     rules = dict(ind.DEFAULT_ITEM_RULES)
-    for code, points, deductions in specs:
+    for code, points, deductions, note in specs:
         if code == "2.1":
-            rules[code] = ind.ItemRule(code, Decimal(points))
+            # Rubric v2 scores 2.1 against the target set from above; v1 against the category average.
+            basis = "target" if ind.ITEM_21_TARGET_MARKER in (note or "") else "category"
+            rules[code] = ind.ItemRule(code, Decimal(points), basis=basis)
             continue
         d_points, d_text, others = _data_deduction(deductions)
         if not d_text:
@@ -368,7 +371,8 @@ def unit_ledger_report(*, unit, year: int, today: date | None = None, with_carbo
     category = (category_average(category=unit.category, year=year - 1, months=months_present, table=table)
                 if current is not None else None)
     suggestions = ind.suggest_items(current=current, baseline=baseline, category=category,
-                                    targets=target.reductions, rules=rules, warnings=ind.flag_messages(flags))
+                                    targets=target.reductions, rules=rules, warnings=ind.flag_messages(flags),
+                                    per_capita_target=target.per_capita_kgce, per_area_target=target.per_area_kgce)
     expected = set(ind.expected_months(year, today))
     by_month = {r.month: r for r in records}
     month_rows = []
