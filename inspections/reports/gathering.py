@@ -283,7 +283,8 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         block_rows.append({"code": block.code, "title": block.title, "points": block.points, "items": items,
                            "self_total": self_sum, "self_max": self_max, "verified_total": verified_sum})
         chart_bars.append(Bar(label=f"{block.code} {block.title}", max_points=block.points,
-                              self_score=self_sum, verified_score=verified_sum))
+                              self_score=self_sum, verified_score=verified_sum,
+                              self_max=self_max if finalised else None))
 
     inspector_names = []
     for inspection in inspections:
