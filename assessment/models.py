@@ -384,3 +384,34 @@ class Evidence(TimeStampedModel):
 
     def __str__(self):
         return self.original_name
+
+
+class SuggestionSource(models.TextChoices):
+    LEDGER = "ledger", _("能源资源台账")
+    UNIT_WORK = "unit_work", _("单位工作记录")
+
+
+class Suggestion(TimeStampedModel):
+    """One suggested score for one item of one enrolment, as it was computed: the score, its calculation
+    lines, the inputs it was computed from, the factor table's version and the time. Written when a
+    decision keeps what it was shown (the year-end review at finalisation); later data never edits a
+    row, a new computation is a new row."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="suggestions")
+    item = models.ForeignKey(RubricItem, verbose_name=_("考评项目"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("来源"), max_length=12, choices=SuggestionSource.choices)
+    score = models.DecimalField(_("建议得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    max_points = models.DecimalField(_("满分"), max_digits=6, decimal_places=2)
+    lines = models.JSONField(_("计算过程"), default=list, blank=True)
+    inputs = models.JSONField(_("计算依据"), default=dict, blank=True)
+    inputs_digest = models.CharField(_("依据指纹"), max_length=64)
+    factor_version = models.CharField(_("折算系数版本"), max_length=64, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("建议得分")
+        verbose_name_plural = _("建议得分")
+        ordering = ["enrolment_id", "item_id", "-computed_at"]
+
+    def __str__(self):
+        return f"{self.item.code} {self.score}"

@@ -280,6 +280,8 @@ def score_item(item: ItemInput) -> ItemResult:
             raise ValueError(f'项目"{item.code}"既认可自评又另行核定,二者只能选一')
         verified_score = self_score
         lines.append(f"督查员核定:认可自评得分{format_points(verified_score)}分")
+        if item.override_reason.strip():
+            lines.append(f"督查员说明:{item.override_reason.strip()}")
     elif item.verified_score is not None or item.verified_deductions:
         verified_score = item.verified_score
         if verified_score is None:

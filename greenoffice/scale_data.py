@@ -39,7 +39,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from assessment import scoring
+from assessment import figures, scoring
 from assessment.models import (
     AssessmentStatus,
     BonusItem,
@@ -944,9 +944,7 @@ class ScaleDataGenerator:
             row = {
                 "id": review_id, "enrolment_id": plan.enrolment_id, "status": ReviewStatus.FINALISED,
                 "started_by_id": reviewer, "bonus_claims": claims, "vetoes": vetoes,
-                "self_total": score.self_total, "verified_total": score.verified_total,
-                "supervision_deduction": score.supervision_deduction, "pass_score": score.pass_score,
-                "bonus": score.bonus, "final_score": score.final_score, "gap": score.gap,
+                **figures.stored_values(score),
                 "grade": score.grade.grade, "certified": score.certified, "outcome": outcome,
                 "not_certified_reasons": list(score.not_certified_reasons),
                 "provenance": {code: list(lines) for code, lines in score.provenance.items()},

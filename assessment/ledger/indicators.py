@@ -83,6 +83,22 @@ ITEM_21_METHOD = (
     "人均综合能耗与单位建筑面积能耗各按档分的50%计。"
 )
 
+# Rubric v2 (assessment/data/green-office-rubric-v2.yaml): item 2.1 is scored against the target set
+# from above (LedgerTarget: the unit's, its category's or the campaign-wide per-capita and per-floor-area
+# targets). A version whose 2.1 scoring note carries this phrase scores that way; v1 keeps the category
+# average. Against a target: ≤0.9 → 8, ≤1.0 → 7 (met), above 1.0 the target is missed and the must-pass
+# item scores 0. An indicator without a target falls back to last year's category average (v1 bands).
+ITEM_21_TARGET_MARKER = "与上级下达的年度目标之比"
+ITEM_21_TARGET_BANDS = (
+    (Decimal("0.9"), Decimal(8)),
+    (Decimal("1.0"), Decimal(7)),
+)
+ITEM_21_TARGET_METHOD = (
+    "计算方法(细则第2版):比值 = 本单位指标 ÷ 上级下达的年度目标(保留4位小数);≤0.9得8分,≤1.0得7分;"
+    ">1.0为未完成年度能耗目标,本项(必达项)得0分;未设目标的指标按上年同类单位同期平均值分档"
+    "(≤0.9得8分,≤1.0得7分,≤1.1得5分,≤1.2得3分,>1.2得0分);两项各按档分的50%计。"
+)
+
 
 # --- number formatting -----------------------------------------------------------------------
 
@@ -467,6 +483,7 @@ class ItemRule:
     deduction_points: Decimal = ZERO
     deduction_text: str = ""
     other_deductions: tuple[str, ...] = ()
+    basis: str = "category"  # 2.1 only: "category" (rubric v1) or "target" (v2)
 
 
 DEFAULT_ITEM_RULES = {
@@ -496,7 +513,68 @@ class Suggestion:
         return self.score is not None
 
 
-def _suggest_21(current: Indicators, category: CategoryAverage | None, rule: ItemRule) -> Suggestion:
+def band_21_target(value: Decimal) -> tuple[Decimal, str] | None:
+    """Item 2.1's band against a target (rubric v2); None when the target is missed (ratio > 1.0)."""
+    for limit, points in ITEM_21_TARGET_BANDS:
+        if value <= limit:
+            return points, f"≤{limit}"
+    return None
+
+
+def _suggest_21_target(current: Indicators, category: CategoryAverage | None, rule: ItemRule,
+                       per_capita_target: Decimal | None, per_area_target: Decimal | None) -> Suggestion:
+    lines = [ITEM_21_TARGET_METHOD]
+    scale = rule.max_points / ITEM_21_BAND_MAX
+    halves, missed = [], []
+    for label, value, target, average, places in (
+        ("人均综合能耗", current.per_capita_kgce, per_capita_target,
+         category.per_capita_kgce if category else None, 1),
+        ("单位建筑面积能耗", current.per_area_kgce, per_area_target,
+         category.per_area_kgce if category else None, 2),
+    ):
+        if target is not None:
+            r = ratio(value, target)
+            if r is None:
+                lines.append(f"{label}比值{CANNOT}(本单位 {fmt(value, places)},年度目标 {fmt(target, places)})")
+                halves.append(None)
+                continue
+            band = band_21_target(r)
+            if band is None:
+                lines.append(f"{label}比值 = {fmt(value, places)} ÷ 年度目标 {fmt(target, places)} = {r:.4f} > 1.0,"
+                             f"未完成年度能耗目标")
+                missed.append(label)
+                halves.append(ZERO)
+                continue
+            band_points, band_label = band
+            source = "年度目标"
+        else:
+            r = ratio(value, average)
+            if r is None:
+                lines.append(f"{label}未设年度目标,且同类单位平均值{CANNOT},请人工评分")
+                halves.append(None)
+                continue
+            band_points, band_label = band_21(r)
+            target, source = average, "未设年度目标,按上年同类单位平均值"
+        half = band_points * ITEM_21_HALF * scale
+        lines.append(f"{label}比值 = {fmt(value, places)} ÷ {fmt(target, places)}({source})= {r:.4f} → "
+                     f"档位“{band_label}”{fmt_points(band_points)}分 × 50% = {fmt_points(half)}分")
+        halves.append(half)
+    if missed:
+        lines.append(f"{'、'.join(missed)}高于上级下达的年度目标:必达项建议得分0分(满分{fmt_points(rule.max_points)}分)")
+        return Suggestion(ZERO, rule.max_points, lines)
+    if any(h is None for h in halves):
+        lines.append(f"有一项比值{CANNOT},不给建议得分,请人工评分")
+        return Suggestion(None, rule.max_points, lines)
+    score = halves[0] + halves[1]
+    lines.append(f"建议得分 = {fmt_points(halves[0])} + {fmt_points(halves[1])} = {fmt_points(score)}分"
+                 f"(满分{fmt_points(rule.max_points)}分)")
+    return Suggestion(score, rule.max_points, lines)
+
+
+def _suggest_21(current: Indicators, category: CategoryAverage | None, rule: ItemRule,
+                per_capita_target: Decimal | None = None, per_area_target: Decimal | None = None) -> Suggestion:
+    if rule.basis == "target":
+        return _suggest_21_target(current, category, rule, per_capita_target, per_area_target)
     lines = [ITEM_21_METHOD]
     if category is None:
         lines.append(f"上年同类单位同期数据不足,比值{CANNOT},请人工评分")
@@ -574,7 +652,8 @@ def _suggest_reduction(*, rule: ItemRule, label: str, unit: str, places: int, ch
 def suggest_items(*, current: Indicators | None, baseline: Indicators | None,
                   category: CategoryAverage | None, targets: ReductionTargets,
                   rules: Mapping[str, ItemRule] | None = None,
-                  warnings: Iterable[str] = ()) -> dict[str, Suggestion]:
+                  warnings: Iterable[str] = (), per_capita_target: Decimal | None = None,
+                  per_area_target: Decimal | None = None) -> dict[str, Suggestion]:
     """The suggested scores of items 2.1–2.4 with their calculation. `baseline` and `category` must
     already cover the same months as `current` (the selector restricts them)."""
     rules = {**DEFAULT_ITEM_RULES, **(rules or {})}
@@ -584,7 +663,7 @@ def suggest_items(*, current: Indicators | None, baseline: Indicators | None,
                 for code in ITEM_CODES}
     changes = compute_changes(current, baseline)
     result = {
-        "2.1": _suggest_21(current, category, rules["2.1"]),
+        "2.1": _suggest_21(current, category, rules["2.1"], per_capita_target, per_area_target),
         "2.2": _suggest_reduction(rule=rules["2.2"], label="用电量", unit="kWh", places=0,
                                   change=changes["electricity_kwh"], target_pct=targets.electricity_pct,
                                   baseline_year=targets.baseline_year, months=current.months,

@@ -3,7 +3,8 @@ the inspectors' panel. Numbers come from assessment.ledger.indicators; this modu
 
 Comparisons are like for like: when a year is not complete, the baseline year and the previous year's
 category average are taken over the same months as the year being looked at."""
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ from assessment import power_grids
 from assessment.ledger import carbon
 from assessment.ledger import indicators as ind
 from assessment.ledger.models import ConversionFactor, EmissionFactor, LedgerTarget, MonthlyRecord, RecordEvidence
-from assessment.models import Campaign, RubricItem
+from assessment.models import Campaign, RubricItem, SuggestionSource
 from assessment.rubric_schema import load_default_rubric
+from assessment.suggestions import SuggestionData, jsonable
 from units.models import Unit, UnitCategory
 from units.selectors import unit_list_for_user, unit_scope_q
 
@@ -103,15 +105,18 @@ def item_rules(*, campaign: Campaign | None) -> dict[str, ind.ItemRule]:
     if campaign is not None:
         items = (RubricItem.objects.filter(rubric_id=campaign.rubric_id, code__in=ind.ITEM_CODES)
                  .prefetch_related("deductions"))
-        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions.all()]) for i in items]
+        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions.all()], i.scoring_note)
+                 for i in items]
     if not specs:
         rubric = load_default_rubric()
-        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions])
+        specs = [(i.code, i.points, [(d.points, d.text) for d in i.deductions], i.scoring or "")
                  for b in rubric.blocks for i in b.items if i.code in ind.ITEM_CODES]
     rules = dict(ind.DEFAULT_ITEM_RULES)
-    for code, points, deductions in specs:
+    for code, points, deductions, note in specs:
         if code == "2.1":
-            rules[code] = ind.ItemRule(code, Decimal(points))
+            # Rubric v2 scores 2.1 against the target set from above; v1 against the category average.
+            basis = "target" if ind.ITEM_21_TARGET_MARKER in (note or "") else "category"
+            rules[code] = ind.ItemRule(code, Decimal(points), basis=basis)
             continue
         d_points, d_text, others = _data_deduction(deductions)
         if not d_text:
@@ -366,7 +371,8 @@ def unit_ledger_report(*, unit, year: int, today: date | None = None, with_carbo
     category = (category_average(category=unit.category, year=year - 1, months=months_present, table=table)
                 if current is not None else None)
     suggestions = ind.suggest_items(current=current, baseline=baseline, category=category,
-                                    targets=target.reductions, rules=rules, warnings=ind.flag_messages(flags))
+                                    targets=target.reductions, rules=rules, warnings=ind.flag_messages(flags),
+                                    per_capita_target=target.per_capita_kgce, per_area_target=target.per_area_kgce)
     expected = set(ind.expected_months(year, today))
     by_month = {r.month: r for r in records}
     month_rows = []
@@ -409,6 +415,45 @@ def ledger_suggestions(*, unit, year: int) -> dict[str, ind.Suggestion]:
     """item code ("2.1"–"2.4") → Suggestion(score, max_points, lines) for the self-assessment and the
     year-end review. The caller has already passed the unit through its own access gate."""
     return unit_ledger_report(unit=unit, year=year, with_carbon=False).suggestions
+
+
+def factor_version() -> str:
+    """The conversion factor table's version: a digest of every dated factor (1 query)."""
+    rows = sorted((f.kind, f.valid_from.isoformat(), str(f.kgce_per_unit), str(f.density))
+                  for f in ConversionFactor.objects.all())
+    return "kgce-" + hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
+
+
+def ledger_suggestion_data(*, unit, year: int) -> dict[str, SuggestionData]:
+    """The ledger's suggestions as suggestion records (assessment.suggestions): score, lines, the inputs
+    they were computed from (the year's indicators over the months present, the baseline over the same
+    months, last year's category average, the targets) and the factor table's version."""
+    report = unit_ledger_report(unit=unit, year=year, with_carbon=False)
+    target = report.target
+    inputs = jsonable({
+        "year": year,
+        "months": list(report.indicators.months) if report.indicators else [],
+        "current": _indicator_inputs(report.indicators),
+        "baseline": _indicator_inputs(report.baseline),
+        "category": asdict(report.category) if report.category else None,
+        "target": {"baseline_year": target.baseline_year, "per_capita_kgce": target.per_capita_kgce,
+                   "per_area_kgce": target.per_area_kgce, "reductions": asdict(target.reductions)},
+    })
+    version = factor_version()
+    return {
+        code: SuggestionData(code=code, source=SuggestionSource.LEDGER, score=suggestion.score,
+                             max_points=suggestion.max_points, lines=tuple(suggestion.lines), inputs=inputs,
+                             factor_version=version)
+        for code, suggestion in report.suggestions.items()
+    }
+
+
+def _indicator_inputs(indicators: ind.Indicators | None) -> dict | None:
+    if indicators is None:
+        return None
+    names = ("year", "months", "total_kgce", "electricity_kwh", "water_m3", "paper_reams", "headcount",
+             "floor_area", "per_capita_kgce", "per_area_kgce", "water_per_capita", "paper_per_capita")
+    return {name: getattr(indicators, name) for name in names}
 
 
 def _float(value: Decimal | None):

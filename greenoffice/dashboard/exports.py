@@ -114,12 +114,16 @@ def scores_workbook(scope: DashboardScope, panel: Scores) -> HttpResponse:
     book.sheet(_("单位排名前20"), unit_headers, unit_rows(panel.top_units), widths=(6, 12, 36, 12))
     book.sheet(_("单位排名后10"), unit_headers, unit_rows(panel.bottom_units), widths=(6, 12, 36, 12))
     book.sheet(_("区域排名"), (_("名次"), _("区域"), _("考核单位数"), _("平均得分"), _("最高分"), _("最低分"),
-                            _("予以认定"), _("平均自评虚高")),
+                            _("予以认定"), _("平均自评虚高(自评项目口径)")),
                ((r["rank"], r["name"], r["n"], r["avg_final"], r["max_final"], r["min_final"], r["certified"],
                  r["avg_gap"]) for r in panel.districts), widths=(6, 14))
-    book.sheet(_("自评虚高单位"), (_("名次"), _("单位编号"), _("单位名称"), _("区域"), _("自评总分"), _("核定总分"),
-                               _("差值")),
-               ((r["rank"], r["code"], r["name"], r["district"], r["self_total"], r["verified_total"], r["gap"])
+    # The self basis (assessment.figures): the self total, its maximum and the verified points of the
+    # same items side by side; the gap is their difference. The verified total over all items apart.
+    book.sheet(_("自评虚高单位"), (_("名次"), _("单位编号"), _("单位名称"), _("区域"), _("自评项目数"),
+                               _("自评得分(自评项目口径)"), _("自评项目满分"), _("同项目核定得分"),
+                               _("自评减核定"), _("核定总分"), _("考评满分")),
+               ((r["rank"], r["code"], r["name"], r["district"], r["self_items"], r["self_total"], r["self_max"],
+                 r["self_verified"], r["gap"], r["verified_total"], r["verified_max"])
                 for r in panel.inflators), widths=(6, 12, 36, 12))
     book.sheet(_("逐项自评与核定"), (_("项目编号"), _("考评内容"), _("分值"), _("核定单位数"), _("平均自评得分"),
                                  _("平均核定得分"), _("平均差值"), _("核定改分")),

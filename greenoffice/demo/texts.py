@@ -138,6 +138,9 @@ VISIT_SUMMARY_CLEAN = "本次检查共查看{n}个项目,未发现问题,单位�
 # Year-end review.
 OVERRIDE_REASON = "现场核查发现“{text}”,核减{points}分。"
 MUST_PASS_REASON = "经核查年度能源资源消费统计,人均综合能耗超出年度目标8.6%,未完成年度能耗目标,本项不得分(必达项)。"
+# Where the inspector keeps a score more than a point away from the ledger's suggestion (2.1–2.4).
+SUGGESTION_DEPARTURE_REASON = ("台账建议分按月度台账计算;经核对全年票据、节能改造和计量器具更换记录,"
+                               "台账存在漏记和计量口径调整,按现场核实情况核定{score}分。")
 TIERED_OVERRIDE_REASON = "核对月度票据明细,单位建筑面积能耗高于年度目标,按档核定{score}分。"
 BONUS_NOTES = {
     "B.1": "已建成能耗在线监测系统,接入市公共机构节能监管平台实时采集数据。",

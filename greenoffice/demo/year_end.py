@@ -9,6 +9,7 @@ are computed by the real scoring when the review is finalised."""
 import datetime
 from decimal import Decimal
 
+from assessment import suggestions as suggested
 from assessment.models import ItemResponse, Method, ReviewDecision, RubricItem, Stage, SubmissionRound
 from greenoffice.demo import story
 from greenoffice.demo.context import History, SeedContext, add_days, moment
@@ -18,6 +19,7 @@ from greenoffice.demo.texts import (
     OBJECTION_REASON,
     OVERRIDE_REASON,
     RECHECK_NOTE,
+    SUGGESTION_DEPARTURE_REASON,
 )
 from inspections.models import (
     Finding,
@@ -28,6 +30,7 @@ from inspections.models import (
     VerificationDecision,
     YearEndReview,
 )
+from inspections.selectors.year_end import review_suggestions
 from inspections.services.certification import publicity_close, publicity_open
 from inspections.services.year_end import (
     item_verify,
@@ -137,6 +140,14 @@ class _Review:
     def verify(self, review, responses: dict, *, complete: bool) -> None:
         chosen, direct = self.plan(responses)
         by_id = {d.pk: d for item in self.items for d in item.deductions.all()}
+        shown = review_suggestions(review)  # the ledger's suggestions: a departure needs a reason
+
+        def departure_reason(item, score) -> str:
+            suggestion = shown.get(item.code)
+            if suggestion is None or not suggested.departs(suggestion.score, score):
+                return ""
+            return SUGGESTION_DEPARTURE_REASON.format(score=f"{Decimal(score).normalize():f}")
+
         for item in self.items:
             response = responses.get(item.pk)
             own = set(response.deduction_ids) if response is not None and response.answered else set()
@@ -149,8 +160,16 @@ class _Review:
                     OVERRIDE_REASON.format(text=by_id[pk].text, points=f"{by_id[pk].points.normalize():f}")
                     for pk in ids if pk not in own
                 )
+                points = {d.pk: d.points for d in item.deductions.all()}
+                score = max(Decimal(0), item.points - sum(points[pk] for pk in ids))
+                reason += departure_reason(item, score)
                 item_verify(actor=self.reviewer, review=review, item=item, decision=VerificationDecision.OVERRIDE,
                             deduction_ids=ids, reason=reason)
+            elif complete and response is not None and response.answered and response.self_score is not None:
+                reason = departure_reason(item, response.self_score)
+                if reason:  # accept-remaining leaves departures to the inspector
+                    item_verify(actor=self.reviewer, review=review, item=item, decision=VerificationDecision.ACCEPT,
+                                reason=reason)
         if complete:
             review_accept_remaining(actor=self.reviewer, review=review)
 

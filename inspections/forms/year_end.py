@@ -11,8 +11,9 @@ class ItemVerifyForm(forms.Form):
                                                 widget=forms.CheckboxSelectMultiple)
     score = forms.DecimalField(label=_("核定得分"), required=False, min_value=0, decimal_places=2,
                                help_text=_("无标准扣分项的项目(如分档计分)直接填写得分"))
-    reason = forms.CharField(label=_("改分理由"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("理由"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("改分,或核定得分与建议得分相差超过1分(含认可自评)时必填"))
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,6 +44,12 @@ class YearEndReview(TimeStampedModel):
     bonus = _points(_("创新加分"))
     final_score = _points(_("最终得分"))
     gap = _points(_("自评与核定差值"))
+    # The self basis (assessment.figures): the items with both a self-score and a verified score. The
+    # self total and the gap are over it; these say what it holds, so "84 / 85" can be printed.
+    self_verified = _points(_("自评项目核定合计"))
+    self_max = _points(_("自评项目满分合计"))
+    self_items = models.PositiveSmallIntegerField(_("自评项目数"), null=True, blank=True)
+    verified_max = _points(_("考评项目满分合计"))
     grade = models.CharField(_("等级"), max_length=20, blank=True)
     certified = models.BooleanField(_("予以认定"), default=False)
     outcome = models.CharField(_("考核结论"), max_length=12, choices=ReviewOutcome.choices, blank=True)
@@ -52,6 +58,10 @@ class YearEndReview(TimeStampedModel):
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("考核人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     finalised_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+    # The suggested scores shown when the review was finalised (assessment.Suggestion): pages and reports
+    # print these, not the live computation, and say when the data changed afterwards.
+    kept_suggestions = models.ManyToManyField("assessment.Suggestion", verbose_name=_("结论时的建议得分"),
+                                              blank=True, related_name="+")
     # A unit told to rectify (70–79.9) is re-checked (复查) and then passes or fails; the scores stay.
     recheck_outcome = models.CharField(_("复查结论"), max_length=12, choices=ReviewOutcome.choices, blank=True)
     recheck_note = models.TextField(_("复查意见"), blank=True, max_length=3000)

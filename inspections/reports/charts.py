@@ -22,6 +22,7 @@ class Bar:
     max_points: Decimal
     self_score: Decimal | None
     verified_score: Decimal | None
+    self_max: Decimal | None = None  # the maximum of the self-scored items (assessment.figures' self basis)
 
 
 def _num(value) -> str:
@@ -55,17 +56,23 @@ def block_bar_chart(bars: list[Bar], *, width: int = 640, title: str = "") -> Sa
         figures = []
         figures.append(format_points(bar.self_score) if bar.self_score is not None else "—")
         figures.append(format_points(bar.verified_score) if bar.verified_score is not None else "—")
-        out.append(
-            f'<text x="{label_w + track_w + 8}" y="{y + 19}" {font} font-size="11">'
-            f'{escape(" / ".join(figures))} / {escape(format_points(bar.max_points))}</text>'
-        )
+        if bar.self_max is not None:
+            # Each side over its own maximum: the self side covers only the self-scored items.
+            text = (f"{figures[0]}/{format_points(bar.self_max)} · "
+                    f"{figures[1]}/{format_points(bar.max_points)}")
+        else:
+            text = f'{" / ".join(figures)} / {format_points(bar.max_points)}'
+        out.append(f'<text x="{label_w + track_w + 8}" y="{y + 19}" {font} font-size="11">{escape(text)}</text>')
     legend_y = top + row_h * len(bars) + 14
     out.append(f'<rect x="{label_w}" y="{legend_y - 9}" width="12" height="10" fill="{SELF_COLOUR}"/>')
     out.append(f'<text x="{label_w + 16}" y="{legend_y}" {font} font-size="11">自评得分</text>')
     out.append(f'<rect x="{label_w + 90}" y="{legend_y - 9}" width="12" height="10" fill="{VERIFIED_COLOUR}"/>')
     out.append(f'<text x="{label_w + 106}" y="{legend_y}" {font} font-size="11">核定得分</text>')
-    out.append(f'<text x="{label_w + track_w + 8}" y="{legend_y}" {font} font-size="10" fill="#555">'
-               f'自评 / 核定 / 满分</text>')
+    if any(b.self_max is not None for b in bars):
+        legend, legend_x = "右侧数字:自评/自评项目满分 · 核定/满分", label_w + 200
+    else:
+        legend, legend_x = "自评 / 核定 / 满分", label_w + track_w + 8
+    out.append(f'<text x="{legend_x}" y="{legend_y}" {font} font-size="10" fill="#555">{legend}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text node above is escaped
 

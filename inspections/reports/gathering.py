@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import figures
 from assessment.ledger.selectors import unit_carbon_report
 from assessment.models import (
     BonusItem,
@@ -45,6 +46,8 @@ from inspections.models import (
     YearEndReview,
 )
 from inspections.reports.charts import Bar, block_bar_chart, ranking_bar_chart
+from inspections.selectors.forecast import FORECAST_COUNTERS, forecast_annotations, forecast_counts
+from inspections.selectors.year_end import review_suggestion_view
 from units.models import District, Unit
 
 ZERO = Decimal(0)
@@ -107,6 +110,19 @@ class ItemRow:
     findings: list = field(default_factory=list)
     provenance: list = field(default_factory=list)
     evidence_count: int = 0
+    suggestion_notice: str = ""  # the ledger data changed after the review kept its suggestion
+
+    @property
+    def lost_points(self) -> Decimal | None:
+        if self.verified_score is None or self.verified_score >= self.max_points:
+            return None
+        return self.max_points - self.verified_score
+
+    def _explains(self, lines) -> bool:
+        """Whether a line says where the points went: a deduction, an override and its reason, a kept
+        suggestion, a must-pass failure; a finding is printed under the item separately."""
+        markers = ("扣分", "改为", "理由", "建议得分", "必达项", "督查员说明")
+        return bool(self.findings) or any(marker in line for line in lines for marker in markers)
 
     @cached_property
     def basis(self) -> list[str]:
@@ -122,7 +138,14 @@ class ItemRow:
                 f"自评得分{pts(self.self_score)}分",
                 f"督查员核定:认可自评得分{pts(self.verified_score)}分",
             }
-            return [line for line in self.provenance if line not in restated]
+            lines = [line for line in dict.fromkeys(self.provenance) if line not in restated]
+            if self.lost_points and not self._explains(lines):
+                # Every lost point says why: here the self-score itself, accepted as it was.
+                lines.insert(0, _("失分%(lost)s分:单位自评即为%(self)s分(未列扣分项),督查员核定认可")
+                             % {"lost": pts(self.lost_points), "self": pts(self.self_score)})
+            if self.suggestion_notice:
+                lines.append(self.suggestion_notice)
+            return lines
         lines = [_("自评扣分:%(text)s") % {"text": text} for text in self.self_deductions]
         if self.verification:
             lines.append(f"{self.verification}:{self.reason}" if self.reason else self.verification)
@@ -215,7 +238,9 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
                        .select_related("inspector").order_by("id")):
         assignments[assignment.inspection_id].append(assignment.inspector.display_name)
     certificate = _reverse_one(enrolment, "certificate")
-    bonus_titles = {b.code: b.title for b in BonusItem.objects.filter(rubric=rubric)}
+    bonus_items = {b.code: b for b in BonusItem.objects.filter(rubric=rubric)}
+    # The suggestions the review kept, beside today's computation (a notice when the ledger changed).
+    kept_suggestions = review_suggestion_view(review) if finalised else {}
 
     evidence_count = Counter(e.response.item_id for e in evidence)
     provenance = (review.provenance or {}) if finalised else {}
@@ -231,6 +256,13 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
                 evidence_count=evidence_count.get(item.pk, 0),
                 provenance=list(provenance.get(item.code, ())),
             )
+            kept = kept_suggestions.get(item.code)
+            if kept is not None and kept.changed:
+                live = kept.live.score if kept.live is not None else None
+                row.suggestion_notice = (
+                    _("台账数据在结论后有变动(按现有数据建议得分%(score)s分);考核结论按结论时的建议得分")
+                    % {"score": pts(live)} if live is not None
+                    else _("台账数据在结论后有变动(按现有数据无法计算建议得分);考核结论按结论时的建议得分"))
             if response is not None and response.answered:
                 row.self_score = response.self_score
                 row.self_deductions = _deduction_texts(item, response.deduction_ids)
@@ -246,10 +278,13 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         self_sum = sum((r.self_score for r in items if r.self_score is not None), ZERO)
         verified_sum = sum((r.verified_score for r in items if r.verified_score is not None), ZERO) \
             if finalised else None
+        # Each side over its own maximum: the self column covers only the self-scored items.
+        self_max = sum((r.max_points for r in items if r.self_score is not None), ZERO)
         block_rows.append({"code": block.code, "title": block.title, "points": block.points, "items": items,
-                           "self_total": self_sum, "verified_total": verified_sum})
+                           "self_total": self_sum, "self_max": self_max, "verified_total": verified_sum})
         chart_bars.append(Bar(label=f"{block.code} {block.title}", max_points=block.points,
-                              self_score=self_sum, verified_score=verified_sum))
+                              self_score=self_sum, verified_score=verified_sum,
+                              self_max=self_max if finalised else None))
 
     inspector_names = []
     for inspection in inspections:
@@ -269,6 +304,7 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         "stage_label": enrolment.get_stage_display(),
         "assessment": assessment,
         "review": review if finalised else None,
+        "figures": figures.from_stored(review) if finalised else None,
         "review_pending": not finalised,
         "self_total": self_total,
         "blocks": block_rows,
@@ -286,14 +322,17 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         "certificate": certificate,
         "certification_label": _certification_label(enrolment, review if finalised else None, certificate),
         "bonus_claims": [
-            {"code": code, "title": bonus_titles.get(code, ""), "note": note}
+            {"code": code, "title": getattr(bonus_items.get(code), "title", ""), "note": note,
+             "points": getattr(bonus_items.get(code), "points", None)}
             for code, note in sorted((review.bonus_claims or {}).items())
         ] if finalised else [],
         # Live from the ledger, like the ledger page: the year-end decision does not store emissions.
         "carbon": unit_carbon_report(unit=enrolment.unit, year=enrolment.campaign.year, campaign=enrolment.campaign),
         "summary_lines": list(provenance.get("summary", ())),
         "supervision_lines": list(provenance.get("supervision", ())),
-        "bonus_lines": list(provenance.get("bonus", ())),
+        # Each bonus item is printed once, with its claim; the provenance adds only the totals and the cap.
+        "bonus_lines": [line for line in provenance.get("bonus", ())
+                        if not any(line.startswith(f"创新加分{code}") for code in bonus_items)],
     }
 
 
@@ -395,11 +434,14 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
     )
     stage_rows = (
         Enrolment.objects.filter(_scope_q(district_ids, "unit__"), campaign=campaign).order_by()
-        .values("unit__district_id", "stage").annotate(n=Count("id"))
+        .values("unit__district_id", "stage")
+        .annotate(n=Count("id"), **forecast_annotations(pass_mark=campaign.rubric.pass_mark))
     )
     stages = defaultdict(Counter)
+    forecast_totals = Counter()
     for row in stage_rows:
         stages[row["unit__district_id"]][row["stage"]] += row["n"]
+        forecast_totals.update({name: row[name] for name in FORECAST_COUNTERS})
     reviews = (
         YearEndReview.objects.filter(_scope_q(district_ids, "enrolment__unit__"), enrolment__campaign=campaign,
                                      status=ReviewStatus.FINALISED)
@@ -455,6 +497,8 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
         for key in ("units", "enrolled", "submitted", "reviewed", "passed", "certified", "failed"):
             totals[key] += row[key]
 
+    # The forecast: the dashboard's method and counts (assessment.figures, inspections.selectors.forecast).
+    forecast = figures.forecast(forecast_counts(forecast_totals))
     target = campaign.target_certified_count or 0
     share_target = campaign.target_share or ZERO
     share_now = (Decimal(certified_now) * 100 / totals["units"]) if totals["units"] else ZERO
@@ -467,7 +511,7 @@ def summary_report_data(*, campaign: Campaign, district_ids=None) -> dict:
         "target": target,
         "certified_count": totals["certified"],
         "target_percent": min(100, round(totals["certified"] * 100 / target)) if target else None,
-        "forecast": totals["certified"] + totals["passed"],
+        "forecast": forecast,
         "share_target": share_target,
         "share_now": share_now.quantize(Decimal("0.1")),
         "certified_now": certified_now,

@@ -10,15 +10,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from assessment import scoring
+from assessment.ledger.selectors import ledger_suggestion_data
 from assessment.models import BonusItem, Enrolment, Evidence, ItemResponse, RubricItem, Stage
 from assessment.selectors.rubric import rubric_scoring_rules
 from assessment.selectors.self_assessment import deduction_counts
+from assessment.suggestions import SuggestionData
 from inspections.models import (
     Finding,
     ItemVerification,
     Objection,
     ObjectionStatus,
     ReviewOutcome,
+    ReviewStatus,
     VerificationDecision,
     YearEndReview,
 )
@@ -145,6 +148,7 @@ def item_input(row: ReviewItemRow) -> scoring.ItemInput:
     if verification is not None:
         if verification.decision == VerificationDecision.ACCEPT:
             values["accepted"] = True
+            values["override_reason"] = verification.reason  # why a departure from a suggestion is accepted
         else:
             values["verified_score"] = verification.verified_score
             values["verified_deductions"] = _deductions_of(item, verification.deduction_ids)
@@ -217,3 +221,64 @@ def review_outcome(score: scoring.UnitScore) -> str:
     if not score.vetoes and not score.must_pass_failures and not score.grade.certified and score.grade.min > 0:
         return ReviewOutcome.RECTIFYING
     return ReviewOutcome.FAILED
+
+
+def review_suggestions(review: YearEndReview) -> dict[str, SuggestionData]:
+    """The suggested scores the review goes by: once finalised, those it kept; before, the live ones."""
+    if review.status == ReviewStatus.FINALISED:
+        return review_kept_suggestions(review)
+    enrolment = review.enrolment
+    return ledger_suggestion_data(unit=enrolment.unit, year=enrolment.campaign.year)
+
+
+def review_kept_suggestions(review: YearEndReview) -> dict[str, SuggestionData]:
+    """item code → the suggestion kept at finalisation (1 query)."""
+    return {
+        row.item.code: SuggestionData(code=row.item.code, source=row.source, score=row.score,
+                                      max_points=row.max_points, lines=tuple(row.lines), inputs=row.inputs,
+                                      factor_version=row.factor_version)
+        for row in review.kept_suggestions.select_related("item").order_by("item__order")
+    }
+
+
+@dataclass
+class KeptSuggestion:
+    """A kept suggestion beside today's computation: `changed` when the ledger data (or the factor
+    table) moved after the review was finalised; the kept value is the one that counts."""
+
+    kept: SuggestionData
+    live: SuggestionData | None
+
+    @property
+    def changed(self) -> bool:
+        return self.live is None or self.live.digest != self.kept.digest
+
+    # The attributes the suggestion partial reads.
+    @property
+    def score(self):
+        return self.kept.score
+
+    @property
+    def max_points(self):
+        return self.kept.max_points
+
+    @property
+    def lines(self):
+        return self.kept.lines
+
+    @property
+    def available(self) -> bool:
+        return self.kept.available
+
+
+def review_suggestion_view(review: YearEndReview, *, kept: dict | None = None) -> dict:
+    """item code → what a page or the PDF shows as the suggestion: a finalised review's kept suggestion
+    with the change notice; a draft's live suggestion (ind.Suggestion-like)."""
+    enrolment = review.enrolment
+    live = ledger_suggestion_data(unit=enrolment.unit, year=enrolment.campaign.year)
+    if review.status != ReviewStatus.FINALISED:
+        return live
+    kept = review_kept_suggestions(review) if kept is None else kept
+    if not kept:  # finalised before suggestions were kept: nothing to show as the decision's
+        return {}
+    return {code: KeptSuggestion(kept=data, live=live.get(code)) for code, data in kept.items()}

@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import scoring
+from assessment import figures, scoring
+from assessment import suggestions as suggested
+from assessment.ledger import indicators as ledger_indicators
 from assessment.models import BonusItem, Enrolment, ItemResponse, Method, RubricItem, Stage
 from assessment.selectors.self_assessment import deduction_counts, deduction_max_count
+from assessment.services.suggestions import suggestions_keep
 from assessment.workflow import enrolment_transition
 from greenoffice.audit import audit_record
 from inspections.evaluation.selectors.gate import satisfaction_gate
@@ -29,12 +32,18 @@ from inspections.models import (
     YearEndReview,
 )
 from inspections.permissions import require_director_of, require_impartial
-from inspections.selectors.year_end import objection_deadline, review_outcome, review_score
+from inspections.selectors.year_end import (
+    objection_deadline,
+    review_kept_suggestions,
+    review_outcome,
+    review_score,
+    review_suggestions,
+)
 from inspections.services.notifications import notification_send
 from inspections.services.rectification import unit_directors
 
-RESULT_FIELDS = ("self_total", "verified_total", "supervision_deduction", "pass_score", "bonus", "final_score",
-                 "gap", "grade", "certified", "outcome")
+RESULT_FIELDS = ("self_total", "self_verified", "self_max", "self_items", "verified_total", "verified_max",
+                 "supervision_deduction", "pass_score", "bonus", "final_score", "gap", "grade", "certified", "outcome")
 
 
 def _lock(review: YearEndReview) -> YearEndReview:
@@ -135,6 +144,12 @@ def item_verify(*, actor, review: YearEndReview, item: RubricItem, decision: str
             raise ValidationError({"reason": [_("核定得分与自评得分不同,必须填写改分理由")]})
     else:
         raise ValidationError({"decision": [_("请选择认可自评或核定改分")]})
+    suggestion = _suggestion_for(locked, item)
+    if suggestion is not None and suggested.departs(suggestion.score, verified) and not reason:
+        raise ValidationError({"reason": [
+            _("核定得分%(verified)s分与建议得分%(suggested)s分相差超过%(limit)s分,必须填写理由")
+            % {"verified": scoring.format_points(verified), "suggested": scoring.format_points(suggestion.score),
+               "limit": scoring.format_points(suggested.DEPARTURE_LIMIT)}]})
 
     verification = ItemVerification.objects.select_for_update().filter(review=locked, item=item).first()
     old = None if verification is None else (verification.decision, str(verification.verified_score))
@@ -143,7 +158,8 @@ def item_verify(*, actor, review: YearEndReview, item: RubricItem, decision: str
     verification.decision = decision
     verification.deduction_ids = deduction_ids
     verification.verified_score = verified
-    verification.reason = reason if decision == VerificationDecision.OVERRIDE else ""
+    # An accepted self-score keeps a reason too: why it stands against a suggestion.
+    verification.reason = reason
     verification.verified_by = actor
     verification._history_user = actor
     verification.save()
@@ -151,6 +167,17 @@ def item_verify(*, actor, review: YearEndReview, item: RubricItem, decision: str
                  changes={"item": item.code, "old": old, "decision": decision, "verified_score": verified,
                           "self_score": self_score}, reason=verification.reason)
     return verification
+
+
+def _suggestion_for(review: YearEndReview, item: RubricItem):
+    """The suggestion the review goes by for this item (None when the item has none)."""
+    if item.code not in SUGGESTED_CODES:
+        return None
+    return review_suggestions(review).get(item.code)
+
+
+# The items with a computed suggestion today: the energy ledger's 2.1–2.4.
+SUGGESTED_CODES = frozenset(ledger_indicators.ITEM_CODES)
 
 
 @transaction.atomic
@@ -164,8 +191,14 @@ def review_accept_remaining(*, actor, review: YearEndReview) -> int:
     answered = set(ItemResponse.objects.filter(assessment__enrolment=locked.enrolment, answered=True,
                                                self_score__isnull=False).values_list("item_id", flat=True))
     items = RubricItem.objects.filter(rubric=locked.enrolment.campaign.rubric, pk__in=answered - done)
+    self_scores = dict(ItemResponse.objects.filter(assessment__enrolment=locked.enrolment, answered=True)
+                       .values_list("item_id", "self_score"))
+    shown = review_suggestions(locked) if any(i.code in SUGGESTED_CODES for i in items) else {}
     count = 0
     for item in items.order_by("order"):
+        suggestion = shown.get(item.code)
+        if suggestion is not None and suggested.departs(suggestion.score, self_scores.get(item.pk)):
+            continue  # a departure from the suggestion needs the inspector's reason: left to them
         item_verify(actor=actor, review=locked, item=item, decision=VerificationDecision.ACCEPT)
         count += 1
     return count
@@ -209,15 +242,10 @@ def review_set_extras(*, actor, review: YearEndReview, bonus_claims: dict, vetoe
     return locked
 
 
-def _store_result(review: YearEndReview, score: scoring.UnitScore) -> dict:
+def _store_result(review: YearEndReview, score: scoring.UnitScore, kept: dict | None = None) -> dict:
+    # Every number through assessment.figures: the one definition pages, PDFs and dashboards read.
     values = {
-        "self_total": score.self_total,
-        "verified_total": score.verified_total,
-        "supervision_deduction": score.supervision_deduction,
-        "pass_score": score.pass_score,
-        "bonus": score.bonus,
-        "final_score": score.final_score,
-        "gap": score.gap,
+        **figures.stored_values(score),
         "grade": score.grade.grade,
         "certified": score.certified,
         "outcome": review_outcome(score),
@@ -239,6 +267,14 @@ def _store_result(review: YearEndReview, score: scoring.UnitScore) -> dict:
     for field, value in values.items():
         setattr(review, field, value)
     review.not_certified_reasons = reasons
+    for code, data in (kept or {}).items():
+        if not data.available:  # no ledger data: nothing was suggested, the inspector scored alone
+            continue
+        lines = provenance.setdefault(code, [])
+        lines.append(suggested.describe_kept(data.score, data.max_points))
+        verified = next((item.verified_score for item in score.items if item.code == code), None)
+        if suggested.departs(data.score, verified):
+            lines.append(suggested.departure_line(data.score, verified))
     review.provenance = provenance
     return values
 
@@ -268,7 +304,19 @@ def review_finalise(*, actor, review: YearEndReview) -> YearEndReview:
     if score.unverified_codes:
         raise ValidationError(_("还有%(n)s个项目未核定:%(codes)s")
                               % {"n": len(score.unverified_codes), "codes": "、".join(score.unverified_codes)})
-    values = _store_result(locked, score)
+    # The suggestions shown now are the ones the decision keeps; every departure must carry its reason.
+    shown = review_suggestions(locked)
+    reasons = {row.item.code: (row.verification.reason or "").strip() for row in data.rows if row.verification}
+    unexplained = [item.code for item in score.items
+                   if item.code in shown and suggested.departs(shown[item.code].score, item.verified_score)
+                   and not reasons.get(item.code)]
+    if unexplained:
+        raise ValidationError(_("以下项目的核定得分与建议得分相差超过%(limit)s分,请先填写理由:%(codes)s")
+                              % {"limit": scoring.format_points(suggested.DEPARTURE_LIMIT),
+                                 "codes": "、".join(unexplained)})
+    kept_rows = suggestions_keep(actor=actor, enrolment=enrolment, suggestions=shown)
+    locked.kept_suggestions.set(kept_rows)
+    values = _store_result(locked, score, kept=shown)
     locked.status = ReviewStatus.FINALISED
     locked.finalised_by = actor
     locked.finalised_at = timezone.now()
@@ -342,7 +390,7 @@ def objection_rule(*, actor, objection: Objection, decision: str, ruling: str) -
         data = review_score(review)
         if data.score.unverified_codes:
             raise ValidationError(_("还有项目未核定:%(codes)s") % {"codes": "、".join(data.score.unverified_codes)})
-        values = _store_result(review, data.score)
+        values = _store_result(review, data.score, kept=review_kept_suggestions(review))
         review._history_user = actor
         review.save()
         changes["result"] = values

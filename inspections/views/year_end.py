@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment.ledger.selectors import ledger_suggestions
+from assessment import figures
 from assessment.models import RubricItem, Stage
 from assessment.selectors.campaign import campaign_current
 from inspections.forms import add_service_errors
@@ -26,6 +26,7 @@ from inspections.selectors.year_end import (
     review_get_for_user,
     review_list_for_user,
     review_score,
+    review_suggestion_view,
 )
 from inspections.services.year_end import (
     item_verify,
@@ -133,8 +134,9 @@ def _detail_context(request, review, bound=None, **forms):
     staff = is_bureau_staff(user) and not is_member_of(user, review.enrolment.unit_id)
     stored = review.is_finalised and pending is None
     result = _result_view(review, data.score, stored)
-    # The reviewer sees the energy ledger's suggested score (2.1–2.4) beside the self-score.
-    suggestions = ledger_suggestions(unit=review.enrolment.unit, year=review.enrolment.campaign.year)
+    # The reviewer sees the energy ledger's suggested score (2.1–2.4) beside the self-score: live while
+    # the review is a draft, the kept one (with a notice if the ledger changed since) once finalised.
+    suggestions = review_suggestion_view(review)
     for row in data.rows:
         row.lines = (review.provenance or {}).get(row.item.code, []) if stored else row.result.provenance
         row.ledger_suggestion = suggestions.get(row.item.code)
@@ -173,6 +175,7 @@ def _result_view(review, score, stored: bool) -> dict:
     if stored:
         lines = review.provenance or {}
         return {
+            "figures": figures.from_stored(review),
             "stored": True, "verified_total": review.verified_total,
             "supervision_deduction": review.supervision_deduction, "pass_score": review.pass_score,
             "bonus": review.bonus, "final_score": review.final_score,
@@ -181,6 +184,7 @@ def _result_view(review, score, stored: bool) -> dict:
             "bonus_lines": lines.get("bonus", []),
         }
     return {
+        "figures": figures.from_score(score),
         "stored": False, "verified_total": score.verified_total, "supervision_deduction": score.supervision_deduction,
         "pass_score": score.pass_score, "bonus": score.bonus, "final_score": score.final_score,
         "grade": score.grade.grade, "certified": score.certified, "self_total": score.self_total, "gap": score.gap,

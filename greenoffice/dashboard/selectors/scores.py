@@ -7,10 +7,12 @@ and every self-assessment answer of the campaign (27 a unit, ~160,000 rows at pr
 each on PostgreSQL): that is what a per-(campaign, district, category, item) summary would replace."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.db.models import Avg, Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
+from assessment import figures
 from assessment.models import ItemResponse
 from greenoffice.dashboard.scope import DashboardScope
 from inspections.models import ItemVerification, ReviewStatus, VerificationDecision, YearEndReview
@@ -67,6 +69,21 @@ _UNIT_FIELDS = ("enrolment__unit_id", "enrolment__unit__name", "enrolment__unit_
                 "enrolment__unit__district__name")
 
 
+def unit_figures(row: dict) -> dict:
+    """A finalised review's figures (assessment.figures, from its stored numbers) as a dashboard row: the
+    numbers for the exports and the texts ("82 / 85") the panel prints."""
+    f = figures.from_stored(SimpleNamespace(**{name: row.get(name) for name in _FIGURE_FIELDS}))
+    return {
+        "self_total": f.self_total, "self_max": f.self_basis_max, "self_items": f.self_basis_items,
+        "self_verified": f.verified_on_self_basis, "gap": f.gap, "verified_total": f.verified_total,
+        "verified_max": f.verified_max, "figures": f,
+    }
+
+
+_FIGURE_FIELDS = ("self_total", "self_verified", "self_max", "self_items", "verified_total", "verified_max",
+                  "supervision_deduction", "pass_score", "bonus", "final_score", "gap")
+
+
 def _unit_row(row: dict, rank: int) -> dict:
     return {
         "rank": rank,
@@ -120,7 +137,8 @@ def scores(scope: DashboardScope) -> Scores:
         )
         .filter(Q(top__lte=TOP_UNITS) | Q(bottom__lte=BOTTOM_UNITS) | Q(inflation__lte=TOP_INFLATORS))
         .values(*_UNIT_FIELDS, "final_score", "verified_total", "supervision_deduction", "bonus", "grade",
-                "certified", "self_total", "gap", "top", "bottom", "inflation")
+                "certified", "self_total", "self_verified", "self_max", "self_items", "verified_max", "gap",
+                "pass_score", "top", "bottom", "inflation")
     )
     panel.top_units = [_unit_row(row, row["top"]) for row in sorted(ranked, key=lambda r: r["top"])
                        if row["top"] <= TOP_UNITS]
@@ -129,7 +147,7 @@ def scores(scope: DashboardScope) -> Scores:
     panel.inflators = [
         {"rank": row["inflation"], "unit_id": row["enrolment__unit_id"], "name": row["enrolment__unit__name"],
          "code": row["enrolment__unit__code"], "district": row["enrolment__unit__district__name"],
-         "self_total": row["self_total"], "verified_total": row["verified_total"], "gap": row["gap"]}
+         **unit_figures(row)}
         for row in sorted(ranked, key=lambda r: r["inflation"])
         if row["inflation"] <= TOP_INFLATORS and row["gap"] is not None and row["gap"] > 0
     ]

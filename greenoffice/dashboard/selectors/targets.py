@@ -6,17 +6,14 @@ by stage and year-end result, and active units with whether they hold a valid ce
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 
-from assessment.models import Enrolment, Stage
+from assessment import figures
+from assessment.models import Enrolment
 from greenoffice.dashboard.scope import DashboardScope
-from inspections.models import Certificate, CertificateStatus, ReviewStatus
+from inspections.models import Certificate, CertificateStatus
+from inspections.selectors.forecast import FORECAST_COUNTERS, forecast_annotations
 from units.models import Unit
-
-# Passed the year-end review: named after the publicity period unless an objection succeeds.
-SECURED_STAGES = (Stage.PASSED, Stage.PUBLICITY)
-# Still on the way: submitted, under review, or told to rectify (a re-check may still pass them).
-PIPELINE_STAGES = (Stage.SUBMITTED, Stage.RESUBMITTED, Stage.ACCEPTED, Stage.RECTIFYING)
 
 
 def _pct(part, whole) -> Decimal | None:
@@ -63,20 +60,22 @@ class Targets:
         return self.totals.share
 
     @property
+    def forecast(self) -> figures.Forecast:
+        """The one forecast method (assessment.figures.forecast), shared with the campaign summary PDF."""
+        return figures.forecast(figures.ForecastCounts(
+            **{name: getattr(self.totals, name) for name in FORECAST_COUNTERS}))
+
+    @property
     def forecast_min(self) -> int:
-        """Certified, passed, or verified at or above the pass mark: almost sure to be named."""
-        return self.totals.certified + self.totals.secured + self.totals.likely
+        return self.forecast.low
 
     @property
     def forecast_max(self) -> int:
-        return self.forecast_min + self.totals.pipeline
+        return self.forecast.high
 
     @property
     def pass_rate(self) -> Decimal | None:
-        """Share of this campaign's finalised reviews that certified: how the pipeline is likely to convert."""
-        if not self.totals.finalised:
-            return None
-        return Decimal(self.totals.finalised_certified) / Decimal(self.totals.finalised)
+        return self.forecast.pass_rate
 
     @property
     def pass_rate_pct(self) -> Decimal | None:
@@ -84,15 +83,11 @@ class Targets:
 
     @property
     def forecast_expected(self) -> int | None:
-        if self.pass_rate is None:
-            return None
-        converted = (Decimal(self.totals.pipeline) * self.pass_rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        return self.forecast_min + int(converted)
+        return self.forecast.expected
 
     @property
     def forecast_pct(self) -> Decimal | None:
-        expected = self.forecast_expected
-        return _pct(self.forecast_min if expected is None else expected, self.target_count)
+        return _pct(self.forecast.point, self.target_count)
 
 
 _DISTRICT_FIELDS = ("district_id", "district__name", "district__sort_order", "district__code")
@@ -123,19 +118,9 @@ def targets(scope: DashboardScope) -> Targets:
         Enrolment.objects.filter(campaign=campaign).filter(scope.unit_q("unit"))
         .order_by()
         .values(*(f"unit__{name}" for name in _DISTRICT_FIELDS))
-        .annotate(
-            enrolled=Count("id"),
-            certified=Count("id", filter=Q(stage=Stage.CERTIFIED)),
-            secured=Count("id", filter=Q(stage__in=SECURED_STAGES)),
-            likely=Count("id", filter=Q(stage=Stage.REVIEWED, year_end_review__status=ReviewStatus.FINALISED,
-                                        year_end_review__pass_score__gte=pass_mark)),
-            pipeline=Count("id", filter=Q(stage__in=PIPELINE_STAGES)),
-            finalised=Count("id", filter=Q(year_end_review__status=ReviewStatus.FINALISED)),
-            finalised_certified=Count("id", filter=Q(year_end_review__status=ReviewStatus.FINALISED,
-                                                     year_end_review__certified=True)),
-        )
+        .annotate(enrolled=Count("id"), **forecast_annotations(pass_mark=pass_mark))
     )
-    counters = ("enrolled", "certified", "secured", "likely", "pipeline", "finalised", "finalised_certified")
+    counters = ("enrolled", *FORECAST_COUNTERS)
     for row in enrolment_rows:
         district = district_of(row, "unit__")
         for name in counters:
