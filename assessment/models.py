@@ -384,3 +384,33 @@ class Evidence(TimeStampedModel):
 
     def __str__(self):
         return self.original_name
+
+
+class DeadlineKind(models.TextChoices):
+    """The campaign deadlines that bind a unit's submission (assessment.selectors.deadlines)."""
+
+    SELF_ASSESSMENT = "self_assessment", _("自评截止")
+    APPLICATION = "application", _("申报截止")
+
+
+class DeadlineExtension(models.Model):
+    """An extension (延期) of one campaign deadline for one unit, granted by an inspector with a reason and
+    a new date. Every grant is kept; the latest one is the unit's deadline."""
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("参创登记"), on_delete=models.CASCADE,
+                                  related_name="extensions")
+    kind = models.CharField(_("截止事项"), max_length=20, choices=DeadlineKind.choices)
+    new_date = models.DateField(_("延期至"))
+    reason = models.TextField(_("延期理由"), max_length=2000)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(_("批准时间"))
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+        ordering = ["enrolment", "kind", "granted_at", "id"]
+        indexes = [models.Index(fields=["enrolment", "kind"], name="extension_enrolment_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.new_date}"

@@ -161,6 +161,8 @@ GENERIC: list[Row] = [
         out=lambda w: Req(args=(w.campaign.pk,), query={"district": w.district_b.pk}),
         expect=roles((403, 403), (200, 200), (200, 200), (200, 200))),
     Row("assessment:campaign_update", at=lambda w: Req(args=(w.campaign.pk,)), expect=roles(403, 403, 403, 200)),
+    # The timeline: every role; a director sees the years their units take part in.
+    Row("assessment:campaign_timeline", at=lambda w: Req(args=(w.campaign.pk,)), expect=every(200)),
     Row("assessment:campaign_enrol", at=lambda w: Req(args=(w.campaign.pk,)), expect=roles(403, 403, 403, 200)),
     Row("assessment:campaign_enrol", "post", at=lambda w: Req(args=(w.campaign.pk,)),
         expect=roles(403, 403, 403, 302)),

@@ -84,11 +84,13 @@ REGISTRY: dict[str, Table] = {
     # -- assessment: rubrics and campaigns (role tests there are not a table: rows here) ---------------
     **dict.fromkeys(_names("assessment", """
         rubric_list rubric_import rubric_detail rubric_export rubric_publish rubric_new_version rubric_delete
-        campaign_list campaign_create campaign_detail campaign_update campaign_enrol campaign_unenrol"""), GENERIC),
+        campaign_list campaign_create campaign_detail campaign_update campaign_enrol campaign_unenrol
+        campaign_timeline"""), GENERIC),
     # -- assessment: self-assessments, evidence, review -------------------------------------------------
     **dict.fromkeys(_names("assessment", """
         my_assessments self_assessment self_assessment_item self_assessment_submit self_assessment_history
-        evidence_download evidence_delete evidence_replace review_queue review_detail"""), SELF_ASSESSMENT),
+        evidence_download evidence_delete evidence_replace review_queue review_detail extension_grant"""),
+        SELF_ASSESSMENT),
     # -- ledger ---------------------------------------------------------------------------------------
     **dict.fromkeys(_names("ledger", "unit_year record_edit year_template evidence_download panel panel_export "
                                      "targets"), LEDGER),
