@@ -15,6 +15,7 @@ from assessment.models import (
     Method,
     RubricItem,
     SelfAssessment,
+    Stage,
     SubmissionRound,
 )
 from assessment.services.deadlines import deadline_extend
@@ -320,7 +321,10 @@ def seed_extensions(ctx: SeedContext, enrolments: dict, deadline: datetime.date,
             if timezone.localdate(at) > deadline)
         pinned_draft = (ctx.units[code].name == "南湖县人民法院"
                         and ctx.stories.get(code) == story.DRAFTING and ctx.today > deadline)
-        if late:
+        if late and enrolment.stage == Stage.RETURNED:
+            # Returned after a late round: its extension runs past today, so it can still resubmit.
+            new_date, granted = add_days(ctx.today, rng.randint(7, 14)), add_days(late[0], -1)
+        elif late:
             new_date, granted = add_days(late[-1], rng.randint(0, 3)), add_days(late[0], -1)
         elif pinned_draft:
             new_date, granted = add_days(ctx.today, 10), add_days(ctx.today, -2)

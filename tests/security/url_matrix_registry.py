@@ -101,7 +101,8 @@ REGISTRY: dict[str, Table] = {
         visit_item visit_complete visit_cancel photo_file photo_remove order_create order_list order_detail
         order_acknowledge order_proof order_verify proof_file review_list review_start review_detail
         review_item review_accept_remaining review_extras review_finalise objection_raise objection_rule
-        review_recheck certification_list publicity_create publicity_detail publicity_close
+        review_recheck city_review_list city_review_decide certification_list publicity_create publicity_detail
+        publicity_close
         publicity_withdraw certificate_revoke public_certified notification_list notification_read"""),
         INSPECTIONS),
     # -- reports (access tests there are not a table: rows here) ------------------------------------------

@@ -10,7 +10,8 @@ naming) and recorded in docs/architecture.md:
   can't vouch for a unit); a satisfaction rate below the threshold → passed=False; otherwise True.
   Exactly at the threshold passes (questions.meets_threshold compares without rounding).
 
-Called by inspections' year-end finalisation (the stored outcome) and by publicity_close (naming).
+Called by the city decision (inspections.services.city_review: no decision while the round is open,
+no 同意命名 when it failed) and by publicity_close (naming).
 Two queries."""
 from dataclasses import dataclass
 from decimal import Decimal
