@@ -86,7 +86,8 @@ def demo_route(ctx: SeedContext) -> list[str]:
                .exclude(city_decisions__isnull=False).count())
     if pending:
         lines.append(f"{_who(ctx, 'reviewer')} · 市级评审:{pending}个考核通过的单位待评审,"
-                     "看年终考核结果、公开评议结果和未整改问题,逐一作出同意命名、暂缓或不予命名的结论;同意命名后方可公示")
+                     "看年终考核结果、公开评议进展和未整改问题;公开评议结束后逐一作出同意命名、暂缓或不予命名的结论,"
+                     "同意命名后方可公示")
     batch = PublicityBatch.objects.filter(campaign=campaign, is_closed=False).order_by("end_date").first()
     if batch:
         lines.append(f"{_who(ctx, 'admin')} · 年终考核 → 创建认定:{batch.title}至{batch.end_date:%Y-%m-%d}结束,"
