@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from assessment.selectors.campaign import campaign_current
-from inspections.evaluation.selectors.gate import satisfaction_gate
+from inspections.evaluation.selectors.gate import satisfaction_gate, satisfaction_gates
 from inspections.forms import add_service_errors
 from inspections.forms.city_review import CityDecisionForm
 from inspections.models import CityDecision, CityDecisionKind
@@ -29,9 +29,10 @@ def city_review_list(request):
     campaign = campaign_current()
     enrolments = list(city_review_enrolments_for_user(user=request.user, campaign=campaign)) if campaign else []
     labels = dict(CityDecisionKind.choices)
+    gates = satisfaction_gates(enrolment_ids=[e.pk for e in enrolments])  # one query for the list
     for enrolment in enrolments:
         enrolment.decision_label = labels.get(enrolment.latest_decision, "")
-        enrolment.gate = satisfaction_gate(enrolment=enrolment)
+        enrolment.gate = gates[enrolment.pk]
     return render(request, "inspections/city_review_list.html", {
         "campaign": campaign, "enrolments": enrolments, "can_decide": is_city_reviewer(request.user),
     })

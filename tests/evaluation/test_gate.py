@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Stage
+from assessment.models import Enrolment, Stage
 from inspections.evaluation.models import EvaluationResponse, RoundStatus
 from inspections.evaluation.questions import meets_threshold, satisfaction_rate
 from inspections.evaluation.selectors.gate import satisfaction_gate
@@ -146,3 +146,24 @@ def test_publicity_close_names_a_unit_that_met_the_gate(target_a, accepted_a, in
                            start_date=today - datetime.timedelta(days=9), end_date=today - datetime.timedelta(days=2))
     certificates = publicity_close(actor=inspector_a, batch=batch, today=today)
     assert [c.enrolment_id for c in certificates] == [accepted_a.pk]
+
+
+def test_satisfaction_gates_for_lists_agree_with_the_single_gate(target_a, enrolment_b, inspector_a,
+                                                                 django_assert_num_queries):
+    from inspections.evaluation.selectors.gate import satisfaction_gates
+
+    ids = [target_a.enrolment_id, enrolment_b.pk]
+
+    def check():
+        with django_assert_num_queries(1):
+            gates = satisfaction_gates(enrolment_ids=ids)
+        for enrolment_id in ids:
+            single = satisfaction_gate(enrolment=Enrolment.objects.get(pk=enrolment_id))
+            assert gates[enrolment_id] == single
+        return gates
+
+    bulk_answers(target_a, satisfied=7, total=10)
+    assert check()[target_a.enrolment_id].status == "in_progress"
+    round_set_status(actor=inspector_a, round_=target_a.round, status=RoundStatus.CLOSED)
+    gates = check()
+    assert gates[target_a.enrolment_id].passed is False and gates[enrolment_b.pk].status == "not_evaluated"

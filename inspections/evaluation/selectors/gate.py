@@ -83,3 +83,23 @@ def satisfaction_gate(*, enrolment) -> Gate:
         answers=Count("id"), satisfied=Count("id", filter=Q(**{f"{field}__in": SATISFIED_RATINGS})))
     return gate_from_counts(round_=target.round, answers=counts["answers"], satisfied=counts["satisfied"],
                             target_id=target.pk)
+
+
+def satisfaction_gates(*, enrolment_ids) -> dict:
+    """The gate of each of `enrolment_ids` (the same rule as satisfaction_gate) in one query, for lists."""
+    field = f"rating_{OVERALL}"
+    targets = (EvaluationTarget.objects.filter(enrolment_id__in=list(enrolment_ids)).select_related("round")
+               .annotate(answer_count=Count("responses"),
+                         satisfied_count=Count("responses", filter=Q(**{f"responses__{field}__in": SATISFIED_RATINGS})))
+               .order_by("enrolment_id", "round__campaign__year"))
+    latest = {target.enrolment_id: target for target in targets}  # the latest campaign's target wins
+    gates = {}
+    for enrolment_id in enrolment_ids:
+        target = latest.get(enrolment_id)
+        if target is None:
+            gates[enrolment_id] = Gate(passed=None, rate=None, answers=0, threshold=None, status=NOT_EVALUATED,
+                                       reason=_("未列入公开评议"))
+        else:
+            gates[enrolment_id] = gate_from_counts(round_=target.round, answers=target.answer_count,
+                                                   satisfied=target.satisfied_count, target_id=target.pk)
+    return gates
