@@ -158,6 +158,12 @@ class Campaign(TimeStampedModel):
     publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
     publicity_end = models.DateField(_("公示结束"), null=True, blank=True)
     objection_window_days = models.PositiveIntegerField(_("异议期(天)"), default=7)
+    # Public evaluation (公开评议) is on every applicant's path: once the campaign has its round, the
+    # city's decision needs the unit to be one of its targets and to meet its gate. Off: the city
+    # decides without it (inspections.services.city_review).
+    public_evaluation_required = models.BooleanField(
+        _("市级评审须经公开评议"), default=True,
+        help_text=_("开启时,已设置公开评议的年度,单位须列入公开评议并达到满意度门槛,方可同意命名"))
     is_current = models.BooleanField(_("当前年度"), default=False)
     # The grid whose published electricity CO₂ factor the ledger's carbon account uses; blank: the
     # city-wide default (settings.GREENOFFICE_ELECTRICITY_GRID).

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from assessment.models import Enrolment, Stage
 from assessment.workflow import enrolment_transition
 from greenoffice.audit import audit_record
-from inspections.evaluation.selectors.gate import IN_PROGRESS, satisfaction_gate
+from inspections.evaluation.models import EvaluationRound
+from inspections.evaluation.selectors.gate import IN_PROGRESS, NOT_EVALUATED, satisfaction_gate
 from inspections.models import CityDecision, CityDecisionKind, Finding, PublicityEntry, YearEndReview
 from inspections.permissions import is_city_reviewer
 
@@ -44,7 +45,8 @@ def city_decision_basis(enrolment: Enrolment) -> dict:
 def city_decision_record(*, actor, enrolment: Enrolment, decision: str, reason: str) -> CityDecision:
     if not is_city_reviewer(actor):
         raise PermissionDenied
-    locked = Enrolment.objects.select_for_update().select_related("unit").get(pk=enrolment.pk)
+    locked = (Enrolment.objects.select_for_update(of=("self",)).select_related("unit", "campaign")
+              .get(pk=enrolment.pk))
     if decision not in CityDecisionKind.values:
         raise ValidationError({"decision": [_("请选择评审结论")]})
     reason = (reason or "").strip()
@@ -56,10 +58,15 @@ def city_decision_record(*, actor, enrolment: Enrolment, decision: str, reason: 
         raise ValidationError(_("只能对年终考核通过、尚未公示的单位作出市级评审结论(%(unit)s当前阶段:%(stage)s)")
                               % {"unit": locked.unit.name, "stage": locked.get_stage_display()})
     gate = satisfaction_gate(enrolment=locked)
-    if gate.status == IN_PROGRESS:
+    if not locked.campaign.public_evaluation_required:
+        gate = None  # the campaign switched public evaluation off: the city decides without it
+    elif gate.status == NOT_EVALUATED and EvaluationRound.objects.filter(campaign_id=locked.campaign_id).exists():
+        raise ValidationError(_("%(unit)s未列入本年度公开评议,请先将其加入公开评议")
+                              % {"unit": locked.unit.name}, code="not_evaluated")
+    if gate is not None and gate.status == IN_PROGRESS:
         raise ValidationError(_("%(unit)s的公开评议尚未结束,结束后才能作出市级评审结论")
                               % {"unit": locked.unit.name}, code="evaluation_open")
-    if decision == CityDecisionKind.APPROVE and gate.blocks_naming:
+    if decision == CityDecisionKind.APPROVE and gate is not None and gate.blocks_naming:
         raise ValidationError(_("未达到公开评议要求,不能同意命名:%(reason)s") % {"reason": gate.reason},
                               code="gate_failed")
     previous = CityDecision.objects.filter(enrolment=locked).order_by("-decided_at", "-id").first()
@@ -68,7 +75,7 @@ def city_decision_record(*, actor, enrolment: Enrolment, decision: str, reason: 
                                          decided_at=timezone.now())
     audit_record(actor=actor, action="city_decision_record", obj=record, unit_id=locked.unit_id,
                  changes={"decision": (previous.decision if previous else None, decision),
-                          "gate": gate.status}, reason=reason)
+                          "gate": gate.status if gate is not None else "off"}, reason=reason)
     if decision == CityDecisionKind.REFUSE:
         # 不予命名 ends the unit's year, like a failed year-end review.
         enrolment_transition(enrolment=locked, to_stage=Stage.FAILED, actor=actor,

@@ -96,3 +96,20 @@ def test_reviewer_home_and_menu(client, reviewer, campaign):
     assert reverse("inspections:city_review_list") in html
     assert reverse("assessment:campaign_timeline", args=[campaign.pk]) in html
     assert reverse("ledger:index") not in html  # no unit day-to-day data for the city's office
+
+
+def test_public_evaluation_on_every_applicants_path_unless_switched_off(passed_a, campaign, inspector_a, reviewer):
+    """Once the campaign has its round, an applicant left out of it can't be decided on; the campaign
+    setting switches public evaluation off."""
+    from assessment.services.campaign import campaign_update
+    from inspections.evaluation.services.evaluation import round_create
+
+    today = datetime.date.today()
+    round_create(actor=inspector_a, campaign=campaign, title="", start_date=today, end_date=today)
+    with pytest.raises(ValidationError) as exc:
+        city_decision_record(actor=reviewer, enrolment=passed_a, decision="approve", reason="同意")
+    assert exc.value.code == "not_evaluated"
+    campaign_update(actor=None, campaign=campaign, public_evaluation_required=False)
+    decision = city_decision_record(actor=reviewer, enrolment=passed_a, decision="approve", reason="同意")
+    assert decision.decision == "approve"
+    assert AuditEvent.objects.filter(action="city_decision_record").latest("id").changes["gate"] == "off"
