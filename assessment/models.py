@@ -158,6 +158,12 @@ class Campaign(TimeStampedModel):
     publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
     publicity_end = models.DateField(_("公示结束"), null=True, blank=True)
     objection_window_days = models.PositiveIntegerField(_("异议期(天)"), default=7)
+    # Public evaluation (公开评议) is on every applicant's path: once the campaign has its round, the
+    # city's decision needs the unit to be one of its targets and to meet its gate. Off: the city
+    # decides without it (inspections.services.city_review).
+    public_evaluation_required = models.BooleanField(
+        _("市级评审须经公开评议"), default=True,
+        help_text=_("开启时,已设置公开评议的年度,单位须列入公开评议并达到满意度门槛,方可同意命名"))
     is_current = models.BooleanField(_("当前年度"), default=False)
     # The grid whose published electricity CO₂ factor the ledger's carbon account uses; blank: the
     # city-wide default (settings.GREENOFFICE_ELECTRICITY_GRID).
@@ -415,3 +421,33 @@ class Suggestion(TimeStampedModel):
 
     def __str__(self):
         return f"{self.item.code} {self.score}"
+
+
+class DeadlineKind(models.TextChoices):
+    """The campaign deadlines that bind a unit's submission (assessment.selectors.deadlines)."""
+
+    SELF_ASSESSMENT = "self_assessment", _("自评截止")
+    APPLICATION = "application", _("申报截止")
+
+
+class DeadlineExtension(models.Model):
+    """An extension (延期) of one campaign deadline for one unit, granted by an inspector with a reason and
+    a new date. Every grant is kept; the latest one is the unit's deadline."""
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("参创登记"), on_delete=models.CASCADE,
+                                  related_name="extensions")
+    kind = models.CharField(_("截止事项"), max_length=20, choices=DeadlineKind.choices)
+    new_date = models.DateField(_("延期至"))
+    reason = models.TextField(_("延期理由"), max_length=2000)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(_("批准时间"))
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+        ordering = ["enrolment", "kind", "granted_at", "id"]
+        indexes = [models.Index(fields=["enrolment", "kind"], name="extension_enrolment_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.new_date}"

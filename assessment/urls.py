@@ -1,5 +1,6 @@
 from django.urls import path
 
+from assessment.views import calendar as calendar_views
 from assessment.views import campaign as campaign_views
 from assessment.views import evidence as evidence_views
 from assessment.views import review as review_views
@@ -21,6 +22,7 @@ rubric_campaign_urlpatterns = [
     path("campaigns/new/", campaign_views.campaign_create_view, name="campaign_create"),
     path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", campaign_views.campaign_update_view, name="campaign_update"),
+    path("campaigns/<int:pk>/timeline/", calendar_views.campaign_timeline, name="campaign_timeline"),
     path("campaigns/<int:pk>/enrol/", campaign_views.campaign_enrol, name="campaign_enrol"),
     path("campaigns/<int:pk>/enrolments/<int:enrolment_pk>/unenrol/", campaign_views.campaign_unenrol_view,
          name="campaign_unenrol"),
@@ -43,6 +45,7 @@ self_assessment_urlpatterns = [
     path("evidence/<int:pk>/replace/", evidence_views.evidence_replace, name="evidence_replace"),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/<int:enrolment_pk>/", review_views.review_detail, name="review_detail"),
+    path("review/<int:enrolment_pk>/extension/", calendar_views.extension_grant, name="extension_grant"),
 ]
 # --- end self-assessment area ----------------------------------------------------------------------
 

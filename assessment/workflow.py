@@ -17,7 +17,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.ACCEPTED: frozenset({Stage.REVIEWED}),
     Stage.REVIEWED: frozenset({Stage.PASSED, Stage.RECTIFYING, Stage.FAILED, Stage.REVIEWED}),
     Stage.RECTIFYING: frozenset({Stage.PASSED, Stage.FAILED, Stage.REVIEWED}),
-    Stage.PASSED: frozenset({Stage.PUBLICITY, Stage.REVIEWED}),
+    # → failed: the city's review (市级评审) refuses naming (不予命名); publicity needs its 同意命名
+    # (inspections.services.city_review), 暂缓 leaves the unit passed.
+    Stage.PASSED: frozenset({Stage.PUBLICITY, Stage.REVIEWED, Stage.FAILED}),
     Stage.FAILED: frozenset({Stage.REVIEWED}),
     Stage.PUBLICITY: frozenset({Stage.CERTIFIED, Stage.FAILED}),
     Stage.CERTIFIED: frozenset({Stage.REVOKED}),

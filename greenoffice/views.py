@@ -6,7 +6,11 @@ from django.db.models import Q
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from assessment.calendar import current_phases
+from assessment.selectors.campaign import campaign_list_for_user
+from assessment.selectors.deadlines import due_for_user
 from greenoffice.audit import audit_event_search
 from greenoffice.forms import AuditSearchForm
 from units.models import Unit, User
@@ -17,7 +21,15 @@ from units.selectors import unit_list_for_user
 def home(request):
     units = unit_list_for_user(user=request.user)
     my_units = units[:5] if request.user.is_director else []
-    return render(request, "home.html", {"unit_count": units.count(), "my_units": my_units})
+    # The current campaign's calendar, for every role that may see the campaign (directors: their
+    # units' campaigns): its current phase and what is due, with a link to the timeline.
+    campaign = campaign_list_for_user(user=request.user).filter(is_current=True).first()
+    today = timezone.localdate()
+    return render(request, "home.html", {
+        "unit_count": units.count(), "my_units": my_units, "campaign": campaign,
+        "phases": current_phases(campaign, today) if campaign else [],
+        "due": due_for_user(request.user, campaign, today) if campaign else [],
+    })
 
 
 @login_required

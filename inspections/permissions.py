@@ -20,6 +20,16 @@ def can_read_supervision(user) -> bool:
     return _authenticated(user) and (user.is_admin_role or user.role in (Role.INSPECTOR, Role.LEADER))
 
 
+def is_city_reviewer(user) -> bool:
+    """The city's review (市级评审): reviewers decide; administrators may act for them."""
+    return _authenticated(user) and (user.is_admin_role or user.role == Role.REVIEWER)
+
+
+def can_read_city_review(user) -> bool:
+    """The applicants and the city's decisions: reviewers, bureau staff and leaders."""
+    return _authenticated(user) and (user.is_admin_role or user.role in (Role.REVIEWER, Role.INSPECTOR, Role.LEADER))
+
+
 def is_director(user) -> bool:
     return _authenticated(user) and not user.is_admin_role and user.role == Role.DIRECTOR
 

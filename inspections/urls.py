@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.views import certification, files, notifications, rectification, rounds, visits, year_end
+from inspections.views import certification, city_review, files, notifications, rectification, rounds, visits, year_end
 
 app_name = "inspections"
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("reviews/<int:pk>/objection/", year_end.objection_raise_view, name="objection_raise"),
     path("reviews/<int:pk>/objection/rule/", year_end.objection_rule_view, name="objection_rule"),
     path("reviews/<int:pk>/recheck/", year_end.review_recheck_view, name="review_recheck"),
+    path("city-review/", city_review.city_review_list, name="city_review_list"),
+    path("city-review/<int:enrolment_pk>/", city_review.city_review_decide, name="city_review_decide"),
     path("certification/", certification.certification_list, name="certification_list"),
     path("certification/new/", certification.publicity_create, name="publicity_create"),
     path("certification/<int:pk>/", certification.publicity_detail, name="publicity_detail"),

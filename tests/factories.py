@@ -77,3 +77,12 @@ class PersonFactory(DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     name = factory.Sequence(lambda n: f"员工{n}")
     position = "办公室"
+
+
+def city_approve(enrolment, *, reviewer=None, reason="经市级评审,同意命名"):
+    """The city's 同意命名 for a passed unit (市级评审), through the service: publicity needs it."""
+    from inspections.services.city_review import city_decision_record
+
+    if reviewer is None:
+        reviewer = User.objects.filter(role=Role.REVIEWER).first() or UserFactory(role=Role.REVIEWER)
+    return city_decision_record(actor=reviewer, enrolment=enrolment, decision="approve", reason=reason)

@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("单位办公室主任")
     INSPECTOR = "inspector", _("督查员")
     LEADER = "leader", _("领导")
+    # The city's guidance committee office (市创绿系列活动指导委员会办公室) or its review panel: decides
+    # per applicant after the bureau's review and the public evaluation (inspections.services.city_review).
+    REVIEWER = "reviewer", _("市级评审")
     ADMIN = "admin", _("系统管理员")
 
 

@@ -67,6 +67,7 @@ class CampaignForm(forms.Form):
                 _pair("public_evaluation_start", "public_evaluation_end"),
                 _pair("publicity_start", "publicity_end"),
                 _pair("objection_window_days"),
+                "public_evaluation_required",
             ),
         )
 

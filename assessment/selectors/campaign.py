@@ -24,7 +24,7 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
     qs = Campaign.objects.select_related("rubric").order_by("-year")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.is_admin_role or user.role in (Role.INSPECTOR, Role.LEADER):
+    if user.is_admin_role or user.role in (Role.INSPECTOR, Role.LEADER, Role.REVIEWER):
         return qs
     if user.role == Role.DIRECTOR:
         return qs.filter(enrolments__unit__memberships__user=user).distinct()

@@ -17,7 +17,7 @@ CAMPAIGN_FIELDS = (
     "year", "name", "rubric", "target_certified_count", "target_share", "target_year",
     "self_assessment_start", "self_assessment_end", "application_deadline", "review_start", "review_end",
     "public_evaluation_start", "public_evaluation_end", "publicity_start", "publicity_end",
-    "objection_window_days", "is_current", "electricity_grid",
+    "objection_window_days", "is_current", "electricity_grid", "public_evaluation_required",
 )
 
 # The campaign calendar in the order the city runs it; each filled date may not precede the one before.

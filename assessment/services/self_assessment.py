@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import (
     AssessmentStatus,
+    DeadlineKind,
     Enrolment,
     Evidence,
     ItemResponse,
@@ -34,6 +35,7 @@ from assessment.selectors.self_assessment import (
     is_unit_director,
     self_assessment_can_review_role,
 )
+from assessment.services.deadlines import deadline_require_open
 from assessment.services.evidence import (
     assessment_changed,
     evidence_attach,
@@ -278,6 +280,8 @@ def assessment_submit(*, actor, assessment: SelfAssessment, version=None) -> tup
             return existing, False
     if version is not None and str(version) != str(assessment.revision):
         raise ValidationError(_("自评内容已在其他页面更新,请刷新后再提交"), code="stale")
+    # 自评截止 binds a resubmission after a return too; only an extension (延期) reopens it.
+    deadline_require_open(enrolment=enrolment, kind=DeadlineKind.SELF_ASSESSMENT)
     missing = unanswered_item_codes(assessment)
     if missing:
         raise ValidationError(_("以下项目尚未填报:%(codes)s") % {"codes": "、".join(missing)}, code="unanswered")

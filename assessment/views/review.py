@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from assessment.forms.self_assessment import ReviewForm
-from assessment.models import AssessmentStatus
+from assessment.models import AssessmentStatus, DeadlineKind
+from assessment.selectors.deadlines import submitted_late
 from assessment.selectors.self_assessment import (
     assessment_of,
     latest_round,
@@ -30,6 +31,10 @@ def _require_reviewer_role(user):
 def review_queue(request):
     _require_reviewer_role(request.user)
     page = Paginator(review_queue_for_user(user=request.user), 50).get_page(request.GET.get("page"))
+    for assessment in page:
+        # 逾期: submitted after the campaign's 自评截止 (under an extension); no query, the campaign is loaded.
+        assessment.late = submitted_late(assessment.enrolment.campaign, assessment.submitted_at,
+                                         DeadlineKind.SELF_ASSESSMENT)
     return render(request, "assessment/review_list.html", {"page": page})
 
 

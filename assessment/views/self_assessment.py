@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from assessment.forms.self_assessment import ItemResponseForm, SubmitForm
 from assessment.ledger.selectors import ledger_suggestions
 from assessment.models import AssessmentStatus
+from assessment.selectors.deadlines import due_for_enrolment, self_assessment_overdue
 from assessment.selectors.self_assessment import (
     assessment_of,
     my_assessment_list,
@@ -27,6 +29,7 @@ from assessment.selectors.self_assessment import (
     self_assessment_get_for_user,
     self_assessment_page_data,
 )
+from assessment.services.deadlines import deadline_can_extend_role
 from assessment.services.self_assessment import assessment_submit, response_save, self_assessment_start
 from units.models import Person
 
@@ -85,7 +88,13 @@ def _page_context(request, enrolment, *, forms=None, notices=None, errors=None):
 @login_required
 def self_assessment_page(request, enrolment_pk):
     enrolment = self_assessment_get_for_user(user=request.user, enrolment_pk=enrolment_pk)
-    return render(request, "assessment/selfassessment_detail.html", _page_context(request, enrolment))
+    context = _page_context(request, enrolment)
+    # The binding deadlines (the full page only: an item card's htmx swap does not show them).
+    today = timezone.localdate()
+    context["due"] = due_for_enrolment(enrolment, context["assessment"], today)
+    context["overdue"] = self_assessment_overdue(enrolment, context["assessment"], today)
+    context["can_extend"] = deadline_can_extend_role(request.user)
+    return render(request, "assessment/selfassessment_detail.html", context)
 
 
 def render_item_card(request, enrolment, item_pk, *, form=None, notice="", error="", status=200):

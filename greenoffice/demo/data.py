@@ -172,6 +172,7 @@ DEMO_USERS = (
     ("inspector2", "刘晓燕", "inspector", ("DC", "XC"), ("示范市机关事务管理局",)),
     ("leader", "王建国", "leader", (), ()),
     ("leader_dc", "赵丽华", "leader", ("DC",), ()),
+    ("reviewer", "钱国栋", "reviewer", (), ()),
     ("director1", "孙明", "director", (), ("示范市发展和改革委员会", "示范市统计局")),
     ("director2", "周婷", "director", (), ("东城区教育局",)),
     ("director3", "吴海东", "director", (), ("西城区财政局",)),

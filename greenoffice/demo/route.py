@@ -5,7 +5,7 @@ import os
 from django.conf import settings
 from django.urls import reverse
 
-from assessment.models import Enrolment, ItemResponse, Method, Stage
+from assessment.models import DeadlineExtension, Enrolment, ItemResponse, Method, Stage
 from greenoffice.demo import story
 from greenoffice.demo.context import SeedContext
 from inspections.models import (
@@ -39,8 +39,11 @@ def demo_route(ctx: SeedContext) -> list[str]:
         answered = ItemResponse.objects.filter(assessment__enrolment__campaign=campaign, answered=True,
                                                assessment__enrolment__unit__name=name).count()
         total = sum(1 for item in campaign.rubric.items.all() if item.method != Method.ONSITE)
-        lines.append(f"{_who(ctx, 'director4')} · 自评:{name}填报中(已填{answered}/{total}项),继续逐项填报、"
-                     "上传佐证材料,填完后提交")
+        extension = DeadlineExtension.objects.filter(enrolment__campaign=campaign,
+                                                     enrolment__unit__name=name).order_by("-granted_at").first()
+        extended = f"(自评截止已过,督查员批准延期至{extension.new_date:%m月%d日})" if extension else ""
+        lines.append(f"{_who(ctx, 'director4')} · 自评:{name}填报中(已填{answered}/{total}项){extended},继续逐项填报、"
+                     "上传佐证材料,填完后提交;首页和创建日程列出截止日期")
     name = "西城区财政局"
     if stage.get(name) == Stage.RETURNED:
         lines.append(f"{_who(ctx, 'director3')} · 自评:{name}的自评被退回,看退回原因和逐项意见,修改后重新提交")
@@ -79,6 +82,12 @@ def demo_route(ctx: SeedContext) -> list[str]:
     certified = Enrolment.objects.filter(campaign=campaign, stage=Stage.CERTIFIED).count()
     lines.append(f"{_who(ctx, 'leader')} / {_who(ctx, 'leader_dc')} · 数据看板:挂图作战、目标进度(已命名{certified}/"
                  f"{campaign.target_certified_count})、逾期未整改、排名;东城区领导只看东城区")
+    pending = (Enrolment.objects.filter(campaign=campaign, stage=Stage.PASSED, publicity_entry__isnull=True)
+               .exclude(city_decisions__isnull=False).count())
+    if pending:
+        lines.append(f"{_who(ctx, 'reviewer')} · 市级评审:{pending}个考核通过的单位待评审,"
+                     "看年终考核结果、公开评议进展和未整改问题;公开评议结束后逐一作出同意命名、暂缓或不予命名的结论,"
+                     "同意命名后方可公示")
     batch = PublicityBatch.objects.filter(campaign=campaign, is_closed=False).order_by("end_date").first()
     if batch:
         lines.append(f"{_who(ctx, 'admin')} · 年终考核 → 创建认定:{batch.title}至{batch.end_date:%Y-%m-%d}结束,"

@@ -4,8 +4,21 @@ import datetime
 import random
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from assessment.models import Evidence, ItemResponse, Method, RubricItem, SelfAssessment, SubmissionRound
+from assessment.models import (
+    Campaign,
+    DeadlineExtension,
+    DeadlineKind,
+    Evidence,
+    ItemResponse,
+    Method,
+    RubricItem,
+    SelfAssessment,
+    Stage,
+    SubmissionRound,
+)
+from assessment.services.deadlines import deadline_extend
 from assessment.services.self_assessment import (
     assessment_accept,
     assessment_return,
@@ -263,11 +276,66 @@ def seed_self_assessments(ctx: SeedContext) -> None:
     for person in Person.objects.filter(unit__in=ctx.units.values(), is_active=True).order_by("pk"):
         people.setdefault(person.unit_id, []).append(person)
     history = History(ctx.today)
-    for code in sorted(ctx.units):
-        plot = ctx.stories.get(code, story.NOT_STARTED)
-        if plot == story.NOT_STARTED or code in done:
+    # The story's submissions are replayed today, while 自评截止 binds by today's date: the deadline is
+    # lifted while the past is replayed, and the units that submitted after it get their extensions
+    # (延期) afterwards, dated before their late submissions.
+    deadline = ctx.campaign.self_assessment_end
+    Campaign.objects.filter(pk=ctx.campaign.pk).update(self_assessment_end=None)
+    ctx.campaign.self_assessment_end = None
+    try:
+        for code in sorted(ctx.units):
+            plot = ctx.stories.get(code, story.NOT_STARTED)
+            if plot == story.NOT_STARTED or code in done:
+                continue
+            unit_story = _Unit(ctx, enrolments[code], plot, items, people.get(ctx.units[code].pk, []), history)
+            unit_story.run()
+            ctx.count("self-assessments")
+            ctx.count("evidence files", unit_story.files)
+    finally:
+        Campaign.objects.filter(pk=ctx.campaign.pk).update(self_assessment_end=deadline)
+        ctx.campaign.self_assessment_end = deadline
+    if deadline is not None:
+        seed_extensions(ctx, enrolments, deadline, history)
+
+
+EXTENSION_REASONS = (
+    "单位主要负责人调整,自评材料需重新签批",
+    "机构改革期间档案移交,佐证材料需补充整理",
+    "退回意见涉及多个项目,给予时间修改完善",
+)
+
+
+def seed_extensions(ctx: SeedContext, enrolments: dict, deadline: datetime.date, history: History) -> None:
+    """Extensions (延期) through the service: every unit whose self-assessment went in after 自评截止
+    had one, granted the day before its first late submission; and director4's draft, still owed
+    past the deadline, has one running beyond today (the others drafting are 逾期)."""
+    extended = set(DeadlineExtension.objects.filter(enrolment__campaign=ctx.campaign)
+                   .values_list("enrolment__unit__code", flat=True))
+    for code in sorted(enrolments):
+        if code in extended:
             continue
-        unit_story = _Unit(ctx, enrolments[code], plot, items, people.get(ctx.units[code].pk, []), history)
-        unit_story.run()
-        ctx.count("self-assessments")
-        ctx.count("evidence files", unit_story.files)
+        enrolment = enrolments[code]
+        rng = random.Random(f"extension-{code}")
+        late = sorted(timezone.localdate(at) for at in SubmissionRound.objects.filter(
+            assessment__enrolment=enrolment).values_list("submitted_at", flat=True)
+            if timezone.localdate(at) > deadline)
+        pinned_draft = (ctx.units[code].name == "南湖县人民法院"
+                        and ctx.stories.get(code) == story.DRAFTING and ctx.today > deadline)
+        if late and enrolment.stage == Stage.RETURNED:
+            # Returned after a late round: its extension runs past today, so it can still resubmit.
+            new_date, granted = add_days(ctx.today, rng.randint(7, 14)), add_days(late[0], -1)
+        elif late:
+            new_date, granted = add_days(late[-1], rng.randint(0, 3)), add_days(late[0], -1)
+        elif pinned_draft:
+            new_date, granted = add_days(ctx.today, 10), add_days(ctx.today, -2)
+        else:
+            continue
+        granted = max(granted, add_days(deadline, 1))
+        when = moment(granted, rng.randint(9, 17), rng.randint(0, 59))
+        inspector = reviewer_for(ctx, ctx.units[code], rng)
+        with history.at(when):
+            extension = deadline_extend(actor=inspector, enrolment=enrolment, kind=DeadlineKind.SELF_ASSESSMENT,
+                                        new_date=max(new_date, add_days(deadline, 1)),
+                                        reason=rng.choice(EXTENSION_REASONS))
+        DeadlineExtension.objects.filter(pk=extension.pk).update(granted_at=when)
+        ctx.count("extensions")

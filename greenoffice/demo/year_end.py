@@ -22,6 +22,8 @@ from greenoffice.demo.texts import (
     SUGGESTION_DEPARTURE_REASON,
 )
 from inspections.models import (
+    CityDecision,
+    CityDecisionKind,
     Finding,
     ItemVerification,
     PublicityBatch,
@@ -32,6 +34,7 @@ from inspections.models import (
 )
 from inspections.selectors.year_end import review_suggestions
 from inspections.services.certification import publicity_close, publicity_open
+from inspections.services.city_review import city_decision_record
 from inspections.services.year_end import (
     item_verify,
     objection_raise,
@@ -44,6 +47,7 @@ from inspections.services.year_end import (
 
 EXCELLENT, PASS, RECTIFY, FAIL = (Decimal("90.5"), Decimal("97")), (Decimal("80.5"), Decimal("88.5")), \
     (Decimal("71"), Decimal("79")), (Decimal("58"), Decimal("68.5"))
+CITY_APPROVAL_REASON = "年终考核合格,无未整改问题,经市创绿系列活动指导委员会办公室评审,同意命名"
 BATCH_TITLES = ("{year}年度绿色机关创建达标单位公示(第一批)", "{year}年度绿色机关创建达标单位公示(第二批)")
 # The story's publicity batches, (month, day) of the story year (greenoffice.demo.calendar).
 BATCH_DAYS = (((11, 2), (11, 8)), ((11, 23), (11, 29)))
@@ -242,10 +246,20 @@ def seed_certification(ctx: SeedContext) -> None:
         title, start, end = title.format(year=ctx.campaign.year), cal.day(*start), cal.day(*end)
         if PublicityBatch.objects.filter(campaign=ctx.campaign, title=title).exists() or start > ctx.today:
             continue
-        ids = [e.pk for code, e in sorted(enrolments.items())
-               if ctx.stories.get(code) == plot and e.stage == Stage.PASSED]
+        chosen = [e for code, e in sorted(enrolments.items())
+                  if ctx.stories.get(code) == plot and e.stage == Stage.PASSED]
+        ids = [e.pk for e in chosen]
         if not ids:
             continue
+        # The city's review (市级评审) agreed to name them before their publicity (no public-evaluation
+        # round reached these early units: the gate does not apply to them).
+        decided = add_days(start, -2)
+        for enrolment in chosen:
+            with history.at(moment(decided, 15)):
+                record = city_decision_record(actor=ctx.users["reviewer"], enrolment=enrolment,
+                                              decision=CityDecisionKind.APPROVE, reason=CITY_APPROVAL_REASON)
+            CityDecision.objects.filter(pk=record.pk).update(decided_at=moment(decided, 15))
+            ctx.count("city decisions")
         with history.at(moment(start, 9)):
             batch = publicity_open(actor=actor, campaign=ctx.campaign, title=title, start_date=start, end_date=end,
                                    enrolment_ids=ids)

@@ -1,6 +1,7 @@
 """Inspections data: spot-check rounds, visits and their checklists, findings and rectification orders,
 the year-end review, certification and in-app notifications. One module per noun."""
 from inspections.models.certification import Certificate, CertificateStatus, PublicityBatch, PublicityEntry
+from inspections.models.city_review import CityDecision, CityDecisionKind
 from inspections.models.notifications import EmailStatus, Notification
 from inspections.models.rectification import (
     Finding,
@@ -34,7 +35,8 @@ from inspections.models.year_end import (
 )
 
 __all__ = [
-    "Certificate", "CertificateStatus", "ChecklistEntry", "ChecklistResult", "EmailStatus", "Finding", "Inspection",
+    "Certificate", "CertificateStatus", "CityDecision", "CityDecisionKind", "ChecklistEntry", "ChecklistResult",
+    "EmailStatus", "Finding", "Inspection",
     "InspectionAssignment", "InspectionKind", "InspectionPhoto", "InspectionStatus", "ItemVerification",
     "Notification", "Objection", "ObjectionStatus", "OrderStatus", "ProofDecision", "ProofFile",
     "PublicityBatch", "PublicityEntry", "RectificationOrder", "RectificationProof", "ReviewOutcome",

@@ -28,6 +28,7 @@ from assessment.models import (
     Stage,
 )
 from assessment.rubric_schema import format_points
+from assessment.selectors.deadlines import self_assessment_overdue
 from assessment.selectors.rubric import rubric_blocks_published, rubric_scoring_rules
 from inspections.evaluation.selectors.awards import award_winners
 from inspections.models import (
@@ -302,6 +303,8 @@ def unit_report_data(*, unit: Unit, campaign: Campaign) -> dict:
         "rubric": rubric,
         "enrolment": enrolment,
         "stage_label": enrolment.get_stage_display(),
+        # 逾期 on the day the report is made (no query once the self-assessment is in).
+        "overdue": self_assessment_overdue(enrolment, assessment, timezone.localdate()),
         "assessment": assessment,
         "review": review if finalised else None,
         "figures": figures.from_stored(review) if finalised else None,

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.models import (
     Certificate,
     CertificateStatus,
+    CityDecision,
+    CityDecisionKind,
     Objection,
     ObjectionStatus,
     PublicityBatch,
@@ -40,10 +42,15 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 
 def publicity_candidates(campaign: Campaign):
-    """Passed enrolments of the campaign not yet in a batch and with no objection pending."""
+    """Passed enrolments of the campaign not yet in a batch, with no objection pending, whose latest
+    city decision (市级评审) is 同意命名: no publicity before the city's decision."""
     pending = Objection.objects.filter(status=ObjectionStatus.PENDING).values("review__enrolment_id")
+    latest = CityDecision.objects.filter(enrolment=OuterRef("pk")).order_by("-decided_at", "-id")
     return (Enrolment.objects.filter(campaign=campaign, stage=Stage.PASSED, publicity_entry__isnull=True)
-            .exclude(pk__in=pending).select_related("unit").order_by("unit__code"))
+            .exclude(pk__in=pending)
+            .annotate(city_decision=Subquery(latest.values("decision")[:1]))
+            .filter(city_decision=CityDecisionKind.APPROVE)
+            .select_related("unit").order_by("unit__code"))
 
 
 @transaction.atomic
@@ -63,10 +70,11 @@ def publicity_open(*, actor, campaign: Campaign, title: str, start_date: datetim
         wanted = {int(pk) for pk in enrolment_ids}
         chosen = [e for e in candidates if e.pk in wanted]
         if len(chosen) != len(wanted):
-            errors.setdefault("enrolments", []).append(_("所选单位中有的不是“考核通过”或已在公示中"))
+            errors.setdefault("enrolments", []).append(
+                _("所选单位中有的不是“考核通过”、尚无市级评审“同意命名”结论或已在公示中"))
         candidates = chosen
     if not candidates:
-        errors.setdefault("enrolments", []).append(_("没有可公示的考核通过单位"))
+        errors.setdefault("enrolments", []).append(_("没有可公示的单位(须考核通过并经市级评审同意命名)"))
     if errors:
         raise ValidationError(errors)
     batch = PublicityBatch.objects.create(campaign=campaign, title=title[:200], start_date=start_date,

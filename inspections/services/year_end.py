@@ -21,7 +21,6 @@ from assessment.selectors.self_assessment import deduction_counts, deduction_max
 from assessment.services.suggestions import suggestions_keep
 from assessment.workflow import enrolment_transition
 from greenoffice.audit import audit_record
-from inspections.evaluation.selectors.gate import satisfaction_gate
 from inspections.models import (
     ItemVerification,
     Objection,
@@ -252,18 +251,8 @@ def _store_result(review: YearEndReview, score: scoring.UnitScore, kept: dict | 
     }
     reasons = list(score.not_certified_reasons)
     provenance = {code: list(lines) for code, lines in score.provenance.items()}
-    # The public evaluation's satisfaction gate (inspections.evaluation): once its round is closed, a
-    # unit below the threshold (or short of answers) is not certified and its outcome is failed.
-    gate = satisfaction_gate(enrolment=review.enrolment)
-    summary = provenance.setdefault("summary", [])
-    if gate.passed is not None:
-        summary.append(gate.reason)
-    if gate.passed is False:
-        reasons.append(gate.reason)
-        if values["certified"]:
-            values["certified"], values["outcome"] = False, ReviewOutcome.FAILED
-            summary[:] = [line for line in summary if line != "予以认定"] + [_("不予认定:%(reason)s")
-                                                                            % {"reason": gate.reason}]
+    # The public evaluation's satisfaction gate is no longer applied here: it gates the city's decision
+    # (inspections.services.city_review), which comes after this review (docs/architecture.md).
     for field, value in values.items():
         setattr(review, field, value)
     review.not_certified_reasons = reasons

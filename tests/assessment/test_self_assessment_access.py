@@ -4,11 +4,14 @@ Rows: URL × target unit (unit_a in every scoped user's scope, unit_b in nobody'
 Columns: director_a, inspector_a, leader_a, admin, anonymous. A role that may never use a page gets
 403 whatever the unit; out of scope is 404; anonymous users are sent to log in (302 to the login page).
 A refused write must leave no trace."""
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from assessment.models import ItemResponse
+from assessment.models import Campaign, ItemResponse
 from assessment.services.evidence import evidence_add
 from assessment.services.self_assessment import assessment_submit
 from greenoffice.models import AuditEvent
@@ -46,6 +49,10 @@ MATRIX = [
     ("review_detail", "get", "b", None, _statuses(403, 404, 403, 200)),
     ("review_detail", "post", "a", "submitted", _statuses(403, 302, 403, 302)),
     ("review_detail", "post", "b", "submitted", _statuses(403, 404, 403, 302)),
+    ("extension_grant", "get", "a", None, _statuses(403, 200, 403, 200)),
+    ("extension_grant", "get", "b", None, _statuses(403, 404, 403, 200)),
+    ("extension_grant", "post", "a", "dated", _statuses(403, 302, 403, 302)),
+    ("extension_grant", "post", "b", "dated", _statuses(403, 404, 403, 302)),
 ]
 
 CASES = [
@@ -92,11 +99,16 @@ def _request(client, world, name, method, target):
     if name == "self_assessment_submit":
         world["assessment"][target].refresh_from_db()
         return client.post(url, {"version": world["assessment"][target].revision})
+    if name == "extension_grant":
+        new_date = timezone.localdate() + datetime.timedelta(days=7)
+        return client.post(url, {"kind": "self_assessment", "new_date": new_date.isoformat(), "reason": "延期"})
     return client.post(url, {"decision": "accept", "comment": ""})
 
 
 @pytest.mark.parametrize("name, method, target, setup, role, expected", CASES)
 def test_role_matrix(client, world, role_users, name, method, target, setup, role, expected):
+    if setup == "dated":  # a campaign with a 自评截止 to extend
+        Campaign.objects.update(self_assessment_end=timezone.localdate())
     if setup == "submitted":
         for key in ("a", "b"):
             assessment_submit(actor=world["director"][key], assessment=world["assessment"][key])

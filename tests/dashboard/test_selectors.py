@@ -220,3 +220,19 @@ def test_panels_are_empty_without_a_campaign(leader_city):
     assert targets(scope).totals.enrolled == 0
     assert scores(scope).reviewed == 0
     assert supervision(scope).orders_total == 0
+
+
+def test_battle_map_tiles_mark_overdue_self_assessments(city, campaign, leader_city, scope_for):
+    """逾期: a5 (not started) and b3 (returned) still owe their self-assessment after 自评截止."""
+    from django.utils import timezone
+
+    from greenoffice.dashboard.tiles import tiles_html
+
+    campaign.self_assessment_end = timezone.localdate() - datetime.timedelta(days=1)
+    campaign.save()
+    panel = battle_map(scope_for(leader_city))
+    tiles = {t["name"]: t for d in panel.districts for t in d.tiles}
+    overdue = {name for name, tile in tiles.items() if tile["overdue"]}
+    assert overdue == {"甲区司法局", city["units"]["b3"].name}
+    html = tiles_html([tiles["甲区司法局"]], named=True)
+    assert "go-overdue" in html and "逾期" in html

@@ -1,10 +1,11 @@
 """Journey 3: the year-end review certifies the unit and a leader downloads its report.
 
 An inspector starts the review, accepts the remaining self-scores in one go, scores the on-site items
-(one with a deduction), finalises; opens a publicity batch that has already run its course and
-closes it, which names the unit; the public list shows it. A leader then opens the dashboard, the unit
-list and the reports page, asks for the unit's PDF (rendered by the Celery task, eager in tests) and
-downloads it. The self-assessment was accepted through the services."""
+(one with a deduction), finalises; the city's reviewer (市级评审) approves its naming with a reason; the
+inspector opens a publicity batch that has already run its course and closes it, which names the unit;
+the public list shows it. A leader then opens the dashboard, the unit list and the reports page, asks
+for the unit's PDF (rendered by the Celery task, eager in tests) and downloads it. The self-assessment
+was accepted through the services."""
 import re
 import subprocess
 
@@ -15,7 +16,9 @@ from assessment.models import Method, RubricItem, Stage
 from inspections.models import Certificate, YearEndReview
 from inspections.reports.models import Report
 from tests.e2e.conftest import days_from
+from tests.factories import UserFactory
 from tests.inspections.conftest import accept_self_assessment
+from units.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +57,23 @@ def test_year_end_certification_and_leader_report(journey, enrolment_a, director
     expect(result).to_contain_text("考核结果")
     expect(result).to_contain_text("予以认定")
     inspector.look("year-end-review-finalised")
+
+    # --- the city's review: no publicity before its 同意命名 ----------------------------------------------
+    reviewer = journey.person(UserFactory(username="reviewer_j", role=Role.REVIEWER, full_name="钱评审"))
+    page_r = reviewer.login()
+    reviewer.open("/inspections/city-review/")
+    row = page_r.locator("tr", has_text=unit.name)
+    expect(row).to_contain_text("待评审")
+    expect(row).to_contain_text("优秀")
+    reviewer.click_through(row.get_by_role("link", name=re.compile("评审")),
+                           expect_url="**/inspections/city-review/*/")
+    page_r.get_by_label("同意命名").check()
+    page_r.get_by_label("理由").fill("年终考核优秀,无未整改问题,同意命名")
+    reviewer.look("city-review-decide")
+    reviewer.click_through(page_r.get_by_role("button", name="提交评审结论"),
+                           expect_url="**/inspections/city-review/")
+    expect(page_r.locator(".alert-success")).to_contain_text("同意命名")
+    reviewer.look("city-review-list")
 
     # --- publicity: a batch whose period is over, closed, names the unit ----------------------------------
     inspector.open("/inspections/certification/")

@@ -2,11 +2,15 @@
 the director corrects it and resubmits. All 27 items by hand would be slow: 21 self-scored items are
 answered through the services first, and the browser answers the other three the three ways a
 director can (a ticked deduction with an explanation and a PNG, full marks with a PDF, a typed tier
-score)."""
+score). The campaign has a calendar: the director's home page shows the deadline (自评截止) and links the
+timeline, which shows the current phase."""
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
 from assessment.models import AssessmentStatus, Evidence, RubricItem, Stage, SubmissionRound
+from assessment.services.campaign import campaign_update
 from assessment.services.self_assessment import self_assessment_start
 from tests.assessment.conftest import PDF_BYTES, answer_all, png_bytes
 
@@ -27,7 +31,11 @@ def save_card(actor, code):
     actor.check()
 
 
-def test_self_assessment_submit_return_resubmit(journey, enrolment_a, director_a, inspector_a):
+def test_self_assessment_submit_return_resubmit(journey, enrolment_a, director_a, inspector_a, today):
+    deadline = today + datetime.timedelta(days=10)
+    campaign_update(actor=None, campaign=enrolment_a.campaign,
+                    self_assessment_start=today - datetime.timedelta(days=30), self_assessment_end=deadline,
+                    application_deadline=today + datetime.timedelta(days=20))
     items = {i.code: i for i in RubricItem.objects.filter(rubric=enrolment_a.campaign.rubric)}
     assessment = self_assessment_start(actor=director_a, enrolment=enrolment_a)
     answer_all(assessment, director_a, items, skip=BY_HAND)
@@ -39,6 +47,13 @@ def test_self_assessment_submit_return_resubmit(journey, enrolment_a, director_a
     director.look("login")
     page = director.login()
     director.look("home-director")
+    # The deadline, labelled 截止, and the campaign's timeline with the current phase.
+    expect(page.get_by_test_id("home-due")).to_contain_text(f"自评截止 {deadline.month}月{deadline.day}日")
+    page.get_by_role("link", name="创建日程").click()
+    page.wait_for_url("**/timeline/")
+    expect(page.locator('[data-phase="self_assessment"]')).to_contain_text("当前阶段")
+    director.look("campaign-timeline-director")
+    page.go_back()
     # From the home page's tiles, which are the same at both widths (the menu collapses on a phone).
     page.locator("main").get_by_role("link", name="自评", exact=True).click()
     page.wait_for_url("**/assessment/self-assessments/")

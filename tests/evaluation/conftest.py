@@ -19,7 +19,7 @@ from inspections.evaluation.services.evaluation import (
 )
 from inspections.services.certification import publicity_close, publicity_open
 from inspections.services.year_end import review_finalise, review_start
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, city_approve
 from tests.inspections import conftest as inspections_fixtures
 from tests.inspections.conftest import YEAR, accept_self_assessment, enrol, jpeg_bytes, photo_upload
 from tests.inspections.test_year_end import verify_all
@@ -109,6 +109,7 @@ def certify(enrolment, *, inspector, scores=None, today=None):
     """Year-end review, publicity and naming through the services; returns the enrolment."""
     today = today or timezone.localdate()
     finalise(enrolment, inspector, scores=scores)
+    city_approve(enrolment)
     batch = publicity_open(actor=inspector, campaign=enrolment.campaign, title="",
                            start_date=today - datetime.timedelta(days=20), end_date=today - datetime.timedelta(days=10),
                            enrolment_ids=[enrolment.pk])

@@ -16,6 +16,7 @@ from inspections.services.certification import (
     publicity_withdraw,
 )
 from inspections.services.year_end import objection_raise, review_finalise, review_start
+from tests.factories import city_approve
 from tests.inspections.test_year_end import verify_all
 
 START, END = datetime.date(2026, 12, 1), datetime.date(2026, 12, 7)
@@ -33,6 +34,7 @@ def passed_a(accepted_a, inspector_a):
 
 @pytest.fixture
 def batch(passed_a, campaign, inspector_a):
+    city_approve(passed_a)
     return publicity_open(actor=inspector_a, campaign=campaign, title="", start_date=START, end_date=END)
 
 

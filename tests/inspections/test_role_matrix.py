@@ -24,13 +24,13 @@ from inspections.services.rectification import order_acknowledge, order_issue, p
 from inspections.services.rounds import round_create
 from inspections.services.visits import checklist_record, inspection_complete
 from inspections.services.year_end import objection_raise, review_finalise, review_start
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitFactory, UserFactory, city_approve
 from tests.inspections.conftest import accept_self_assessment, enrol, make_findings, make_visit, photo_upload
 from tests.inspections.test_year_end import verify_all
 from units.models import Role
 
 OK = "ok"  # reached the form or the service: 200, 302 (after a service message) or 400 (form errors)
-ROLES = ("anonymous", "leader", "director", "inspector", "admin")
+ROLES = ("anonymous", "leader", "director", "inspector", "admin", "reviewer")
 
 
 class World:
@@ -38,7 +38,8 @@ class World:
 
     def __init__(self, campaign, users, unit_a, unit_b, district_a, district_b, inspector_city):
         self.campaign = campaign
-        self.users = users
+        # The city's reviewer (市级评审): city-wide on the city review, nothing else of inspections.
+        self.users = {**users, "reviewer": UserFactory(username="reviewer_m", role=Role.REVIEWER)}
         self.unit_a, self.unit_b = unit_a, unit_b
         self.district_a, self.district_b = district_a, district_b
         self.inspector_city = inspector_city
@@ -146,7 +147,8 @@ class World:
     def certificate(self):
         unit_c = UnitFactory(district=self.district_a)
         director_c = UserFactory(username="director_c", role=Role.DIRECTOR, units=[unit_c])
-        self._review(enrol(self.campaign, unit_c), director_c)
+        enrolment_c = self._review(enrol(self.campaign, unit_c), director_c).enrolment
+        city_approve(enrolment_c)
         batch = publicity_open(actor=self.inspector_city, campaign=self.campaign, title="", start_date=datetime.date(
             2026, 11, 1), end_date=datetime.date(2026, 11, 7))
         return publicity_close(actor=self.inspector_city, batch=batch, today=datetime.date(2026, 11, 8))[0]
@@ -198,7 +200,9 @@ MATRIX = [
         url("visit_item", w.open_b.pk, w.campaign.rubric.items.first().pk)), DENY_DIRECTOR_LEADER, STAFF_OUT),
     ("visit_complete", "post", both("visit_complete", "open"), DENY_DIRECTOR_LEADER, STAFF_OUT),
     ("visit_cancel", "post", both("visit_cancel", "open"), DENY_DIRECTOR_LEADER, STAFF_OUT),
-    ("photo_file", "get", both("photo_file", "photo"), READ_ALL_IN, READ_ALL_OUT),
+    # Files are checked against the unit's scope only: the reviewer has none (404).
+    ("photo_file", "get", both("photo_file", "photo"), READ_ALL_IN | {"reviewer": 404},
+     READ_ALL_OUT | {"reviewer": 404}),
     ("photo_remove", "post", lambda w, r: (url("photo_remove", w.photo(w.open_a, w.users["inspector"]).pk),
                                            url("photo_remove", w.photo_b.pk)), DENY_DIRECTOR_LEADER, STAFF_OUT),
     ("order_create", "get", both("order_create", "fresh_finding"), FORM_BUREAU, STAFF_OUT | {"admin": 200}),
@@ -212,7 +216,8 @@ MATRIX = [
      {"leader": 403, "director": OK, "inspector": OK, "admin": OK},
      {"leader": 403, "director": 404, "inspector": 404, "admin": OK}),
     ("order_verify", "post", both("order_verify", "order", lambda o: o[0]), DENY_DIRECTOR_LEADER, STAFF_OUT),
-    ("proof_file", "get", both("proof_file", "order", lambda o: o[1]), READ_ALL_IN, READ_ALL_OUT),
+    ("proof_file", "get", both("proof_file", "order", lambda o: o[1]), READ_ALL_IN | {"reviewer": 404},
+     READ_ALL_OUT | {"reviewer": 404}),
     ("review_list", "get", page("review_list"), READ_ALL_IN, None),
     ("review_start", "post", lambda w, r: (url("review_start", w.review_a.enrolment_id),
                                            url("review_start", w.review_b.enrolment_id)),
@@ -231,6 +236,14 @@ MATRIX = [
     ("objection_rule", "post", both("objection_rule", "review"), DENY_DIRECTOR_LEADER,
      STAFF_OUT | {"admin": 404}),  # unit_b has no pending objection: nothing to rule, for anyone
     ("review_recheck", "post", both("review_recheck", "review"), DENY_DIRECTOR_LEADER, STAFF_OUT),
+    # The city review: the reviewer city-wide; bureau staff and leaders read within their scope.
+    ("city_review_list", "get", page("city_review_list"), READ_BUREAU | {"reviewer": 200}, None),
+    ("city_review_decide", "get", both("city_review_decide", "review", lambda r: r.enrolment),
+     READ_BUREAU | {"reviewer": 200}, {"leader": 404, "director": 403, "inspector": 404, "admin": 200,
+                                       "reviewer": 200}),
+    ("city_review_decide", "post", both("city_review_decide", "review", lambda r: r.enrolment),
+     {"leader": 403, "director": 403, "inspector": 403, "admin": OK, "reviewer": OK},
+     {"leader": 404, "director": 403, "inspector": 404, "admin": OK, "reviewer": OK}),
     ("certification_list", "get", page("certification_list"), READ_BUREAU, None),
     ("publicity_create", "get", page("publicity_create"), FORM_BUREAU, None),
     ("publicity_create", "post", page("publicity_create"), DENY_DIRECTOR_LEADER, None),
@@ -242,10 +255,10 @@ MATRIX = [
                                                  None), DENY_DIRECTOR_LEADER, None),
     ("certificate_revoke", "post", lambda w, r: (url("certificate_revoke", w.certificate.pk), None),
      DENY_DIRECTOR_LEADER, None),
-    ("public_certified", "get", page("public_certified"), READ_ALL_IN | {"anonymous": 200}, None),
-    ("notification_list", "get", page("notification_list"), READ_ALL_IN, None),
+    ("public_certified", "get", page("public_certified"), READ_ALL_IN | {"anonymous": 200, "reviewer": 200}, None),
+    ("notification_list", "get", page("notification_list"), READ_ALL_IN | {"reviewer": 200}, None),
     # Marking one's own notices read is the one write a leader makes.
-    ("notification_read", "post", page("notification_read"), {r: OK for r in READ_ALL_IN}, None),
+    ("notification_read", "post", page("notification_read"), {r: OK for r in (*READ_ALL_IN, "reviewer")}, None),
 ]
 
 
@@ -280,11 +293,13 @@ def test_role_matrix(client, world, name, method, target, expected_in, expected_
         if role != "anonymous":
             client.force_login(world.users[role])
         in_url, out_url = target(world, role)
-        want_in = expected_in.get(role, 302)
+        # A reviewer is refused (403) wherever a row does not say otherwise.
+        missing = 403 if role == "reviewer" else 302
+        want_in = expected_in.get(role, missing)
         if not _check(client, method, in_url, want_in, role):
             failures.append(f"{role} {method.upper()} {in_url}: expected {want_in}")
         if out_url is not None:
-            want_out = expected_out.get(role, 302)
+            want_out = expected_out.get(role, missing)
             if not _check(client, method, out_url, want_out, role):
                 failures.append(f"{role} {method.upper()} {out_url} (out of scope): expected {want_out}")
     assert not failures, "\n".join(failures)

@@ -386,3 +386,38 @@ def test_seed_demo_prints_what_it_wrote(seeded, campaign):
     assert f"{waiting}个单位待审核" in seeded
     batch = PublicityBatch.objects.get(is_closed=False)
     assert f"{batch.title}至{batch.end_date:%Y-%m-%d}结束" in seeded
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_the_campaigns_time(campaign, seeded):
+    """Issue 15: extensions for late self-assessments, city decisions before every publicity, a public
+    evaluation under way, and the reviewer's account."""
+    from assessment.models import DeadlineExtension
+    from assessment.selectors.deadlines import overdue_enrolment_ids
+    from inspections.evaluation.models import EvaluationRound, RoundStatus
+    from inspections.models import CityDecision, PublicityEntry
+
+    today = timezone.localdate()
+    late = SubmissionRound.objects.filter(assessment__enrolment__campaign=campaign,
+                                          submitted_at__date__gt=campaign.self_assessment_end)
+    assert late.exists()
+    extended = set(DeadlineExtension.objects.filter(enrolment__campaign=campaign)
+                   .values_list("enrolment_id", flat=True))
+    assert set(late.values_list("assessment__enrolment_id", flat=True)) <= extended
+    assert AuditEvent.objects.filter(action="deadline_extend").count() == len(extended)
+    # director4's draft runs on an extension past today; the other drafts are overdue (逾期).
+    court = Enrolment.objects.get(campaign=campaign, unit__name="南湖县人民法院")
+    assert DeadlineExtension.objects.get(enrolment=court).new_date > today
+    ids = Enrolment.objects.filter(campaign=campaign).values_list("pk", flat=True)
+    overdue = overdue_enrolment_ids(campaign=campaign, enrolment_ids=ids, day=today)
+    assert court.pk not in overdue and len(overdue) > 10
+    # Every unit in publicity (open or closed) had the city's 同意命名 first.
+    publicised = set(PublicityEntry.objects.filter(batch__campaign=campaign).values_list("enrolment_id", flat=True))
+    approved = set(CityDecision.objects.filter(decision="approve").values_list("enrolment_id", flat=True))
+    assert publicised and publicised <= approved
+    assert User.objects.get(username="reviewer").role == Role.REVIEWER
+    assert "reviewer" in seeded
+    # The public evaluation is under way, with answers.
+    round_ = EvaluationRound.objects.get(campaign=campaign)
+    assert round_.status == RoundStatus.OPEN and round_.start_date <= today <= round_.end_date
+    assert round_.targets.exists() and round_.targets.filter(responses__isnull=False).exists()

@@ -37,7 +37,7 @@ from tests.security.url_matrix_registry import REGISTRY, TABLES
 from tests.security.url_matrix_urls import dummy_url, url_keys, url_patterns
 from tests.security.url_matrix_world import LEDGER_YEAR, World, build_world
 
-ROLES = ("director", "inspector", "leader", "admin")
+ROLES = ("director", "inspector", "leader", "admin", "reviewer")
 LOGIN = "login"  # anonymous: 302 to the log-in page
 
 
@@ -76,12 +76,16 @@ class Row:
         return f"{self.name}-{self.method}"
 
 
-def roles(director, inspector, leader, admin) -> dict:
-    return {"director": director, "inspector": inspector, "leader": leader, "admin": admin}
+def roles(director, inspector, leader, admin, reviewer=None) -> dict:
+    """The reviewer (市级评审) may use the home, account and report pages, the campaign timeline and
+    the city review (tests/inspections/test_role_matrix.py); 403 elsewhere unless a row says otherwise."""
+    if reviewer is None:
+        reviewer = (403, 403) if isinstance(director, tuple) else 403
+    return {"director": director, "inspector": inspector, "leader": leader, "admin": admin, "reviewer": reviewer}
 
 
 def every(status) -> dict:
-    return roles(status, status, status, status)
+    return roles(status, status, status, status, status)
 
 
 def _pair(attr: str, arg: Callable = lambda obj: obj.pk, **extra):
@@ -137,7 +141,7 @@ GENERIC: list[Row] = [
     Row("audit_list", at=lambda w: Req(query={"unit": w.unit_b.code}), expect=roles(403, 403, 403, 200)),
     # -- two-factor pages (directors and leaders have no device; the others have passed their code) ------
     Row("two_factor:verify", expect=every(302)),  # nothing to enter: on to the home page
-    Row("two_factor:setup", expect=roles(200, 302, 200, 302)),  # a device already: to the security page
+    Row("two_factor:setup", expect=roles(200, 302, 200, 302, 200)),  # a device already: to the security page
     Row("two_factor:security", expect=every(200)),
     Row("two_factor:disable", "post", expect=every(302)),  # no code given: back with a message
     Row("two_factor:reset", expect=roles(403, 403, 403, 200)),
@@ -161,6 +165,8 @@ GENERIC: list[Row] = [
         out=lambda w: Req(args=(w.campaign.pk,), query={"district": w.district_b.pk}),
         expect=roles((403, 403), (200, 200), (200, 200), (200, 200))),
     Row("assessment:campaign_update", at=lambda w: Req(args=(w.campaign.pk,)), expect=roles(403, 403, 403, 200)),
+    # The timeline: every role; a director sees the years their units take part in.
+    Row("assessment:campaign_timeline", at=lambda w: Req(args=(w.campaign.pk,)), expect=every(200)),
     Row("assessment:campaign_enrol", at=lambda w: Req(args=(w.campaign.pk,)), expect=roles(403, 403, 403, 200)),
     Row("assessment:campaign_enrol", "post", at=lambda w: Req(args=(w.campaign.pk,)),
         expect=roles(403, 403, 403, 302)),
@@ -169,7 +175,7 @@ GENERIC: list[Row] = [
     # -- ledger pages without a row in tests/ledger/test_views.py's tables -------------------------------
     Row("ledger:index", expect=every(302)),  # directors to their unit, the others to the panel
     Row("ledger:unit", at=lambda w: Req(args=(w.unit_a.pk,)), out=lambda w: Req(args=(w.unit_b.pk,)),
-        expect=roles((302, 404), (302, 404), (302, 404), (302, 302))),
+        expect=roles((302, 404), (302, 404), (302, 404), (302, 302), (404, 404))),
     # An empty upload: those allowed in get the page back with the form's error (400).
     Row("ledger:import_year", "post", at=_ledger_unit("unit_a"), out=_ledger_unit("unit_b"),
         expect=roles((400, 404), (403, 403), (403, 403), (400, 400))),
@@ -187,10 +193,12 @@ GENERIC: list[Row] = [
     Row("reports:verify", at=lambda w: Req(query={"code": w.reports["director"].verification_code}),
         out=lambda w: Req(query={"code": w.report_b.verification_code}), expect=every((200, 200)),
         leak_check=False),
-    Row("reports:detail", at=OWN_REPORT, out=_report_b, expect=every((200, 404))),
-    Row("reports:status", at=OWN_REPORT, out=_report_b, expect=every((200, 404))),
-    Row("reports:download", at=OWN_REPORT, out=_report_b, expect=every((200, 404))),
-    Row("reports:retry", "post", at=OWN_REPORT, out=_report_b, expect=every((302, 404))),
+    # The reviewer has no report of its own: both of its targets are director_b's (404).
+    Row("reports:detail", at=OWN_REPORT, out=_report_b, expect=every((200, 404)) | {"reviewer": (404, 404)}),
+    Row("reports:status", at=OWN_REPORT, out=_report_b, expect=every((200, 404)) | {"reviewer": (404, 404)}),
+    Row("reports:download", at=OWN_REPORT, out=_report_b, expect=every((200, 404)) | {"reviewer": (404, 404)}),
+    Row("reports:retry", "post", at=OWN_REPORT, out=_report_b,
+        expect=every((302, 404)) | {"reviewer": (404, 404)}),
     # -- the leaders' dashboard: another district asked for by hand is ignored (and never shown) ---------
     Row("dashboard:index", out=_district_b, expect=roles((403, 403), (200, 200), (200, 200), (200, 200))),
     *[Row(f"dashboard:{panel}", at=lambda w: Req(htmx=True),
@@ -273,7 +281,8 @@ def _target(row: Row, world: World, role: str | None, which: str) -> Req | None:
     if make is None:
         return None
     if make == OWN_REPORT:
-        return Req(args=(world.reports[role or "director"].pk,))
+        # The reviewer has no report of its own: it asks for director_b's (404, as for anyone).
+        return Req(args=(world.reports.get(role or "director", world.report_b).pk,))
     return make(world)
 
 

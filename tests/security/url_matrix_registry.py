@@ -84,11 +84,13 @@ REGISTRY: dict[str, Table] = {
     # -- assessment: rubrics and campaigns (role tests there are not a table: rows here) ---------------
     **dict.fromkeys(_names("assessment", """
         rubric_list rubric_import rubric_detail rubric_export rubric_publish rubric_new_version rubric_delete
-        campaign_list campaign_create campaign_detail campaign_update campaign_enrol campaign_unenrol"""), GENERIC),
+        campaign_list campaign_create campaign_detail campaign_update campaign_enrol campaign_unenrol
+        campaign_timeline"""), GENERIC),
     # -- assessment: self-assessments, evidence, review -------------------------------------------------
     **dict.fromkeys(_names("assessment", """
         my_assessments self_assessment self_assessment_item self_assessment_submit self_assessment_history
-        evidence_download evidence_delete evidence_replace review_queue review_detail"""), SELF_ASSESSMENT),
+        evidence_download evidence_delete evidence_replace review_queue review_detail extension_grant"""),
+        SELF_ASSESSMENT),
     # -- ledger ---------------------------------------------------------------------------------------
     **dict.fromkeys(_names("ledger", "unit_year record_edit year_template evidence_download panel panel_export "
                                      "targets"), LEDGER),
@@ -99,7 +101,8 @@ REGISTRY: dict[str, Table] = {
         visit_item visit_complete visit_cancel photo_file photo_remove order_create order_list order_detail
         order_acknowledge order_proof order_verify proof_file review_list review_start review_detail
         review_item review_accept_remaining review_extras review_finalise objection_raise objection_rule
-        review_recheck certification_list publicity_create publicity_detail publicity_close
+        review_recheck city_review_list city_review_decide certification_list publicity_create publicity_detail
+        publicity_close
         publicity_withdraw certificate_revoke public_certified notification_list notification_read"""),
         INSPECTIONS),
     # -- reports (access tests there are not a table: rows here) ------------------------------------------

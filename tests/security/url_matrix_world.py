@@ -115,6 +115,8 @@ def build_world() -> World:
     for role, user in users.items():
         world.reports[role] = _finished_unit_report(user, unit_a, campaign)
     world.report_b = _finished_unit_report(director_b, unit_b, campaign)
+    # The city's reviewer (市级评审): city-wide on the city review only; no unit report of its own.
+    users["reviewer"] = UserFactory(username="reviewer1", role=Role.REVIEWER)
 
     # unit_a under review with an open public evaluation: its questionnaire is a public page.
     for stage in (Stage.SUBMITTED, Stage.ACCEPTED):

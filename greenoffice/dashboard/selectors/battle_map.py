@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Enrolment, Stage
+from assessment.selectors.deadlines import with_overdue
 from greenoffice.dashboard.scope import DashboardScope
 from units.models import UnitCategory
 
@@ -116,7 +118,9 @@ def battle_map(scope: DashboardScope, *, cap: int | None = TILE_CAP) -> BattleMa
         district.total += row["n"]
         totals[group] = totals.get(group, 0) + row["n"]
 
-    tiles = enrolments.values("unit_id", "unit__name", "unit__short_name", "unit__code", "unit__district_id", "stage")
+    # 逾期 (self-assessment owed after its deadline, or submitted late) in the same query.
+    tiles = with_overdue(enrolments, campaign=scope.campaign, day=timezone.localdate()).values(
+        "unit_id", "unit__name", "unit__short_name", "unit__code", "unit__district_id", "stage", "overdue")
     if cap is not None:
         tiles = tiles.annotate(
             position=Window(RowNumber(), partition_by=[F("unit__district_id")], order_by=F("unit__code").asc())
@@ -135,6 +139,7 @@ def battle_map(scope: DashboardScope, *, cap: int | None = TILE_CAP) -> BattleMa
             "short": row["unit__short_name"] or row["unit__name"],
             "group": STAGE_GROUP.get(row["stage"], "not_started"),
             "stage": stage_labels.get(row["stage"], row["stage"]),
+            "overdue": row["overdue"],
         })
     total = sum(totals.values())
     return BattleMap(districts=list(districts.values()), legend=_legend(totals), total=total,

@@ -41,6 +41,7 @@ from greenoffice.demo.data import (
     UNITS,
     head_title,
 )
+from greenoffice.demo.evaluation import seed_evaluation
 from greenoffice.demo.route import demo_route, two_factor_note
 from greenoffice.demo.self_assessment import (
     liaison_username,
@@ -256,11 +257,12 @@ STEP_TITLES = {
     "seed_liaisons": "联络员账号", "seed_plan": "各单位进度安排", "seed_self_assessments": "自评与审核",
     "seed_supervision_early": "抽查、暗访与整改(上半程)", "seed_year_end_reviews": "年终考核",
     "seed_supervision_late": "抽查、暗访与整改(近两个月)", "seed_certification": "公示与命名",
+    "seed_evaluation": "公开评议",
 }
 STEPS = [
     seed_districts, seed_units, seed_people, seed_users, seed_rubric, seed_campaign, seed_ledger_records,
     seed_liaisons, seed_plan, seed_self_assessments, seed_supervision_early, seed_year_end_reviews,
-    seed_supervision_late, seed_certification,
+    seed_supervision_late, seed_certification, seed_evaluation,
 ]
 
 

@@ -13,7 +13,8 @@ naming) and recorded in docs/architecture.md:
   invitation, and open answers only where the round lets them count, within its limits. Other open
   answers are reported apart (`uncounted`) and move nothing.
 
-Called by inspections' year-end finalisation (the stored outcome) and by publicity_close (naming).
+Called by the city decision (inspections.services.city_review: no decision while the round is open,
+no 同意命名 when it failed) and by publicity_close (naming).
 Two queries."""
 from dataclasses import dataclass
 from decimal import Decimal
@@ -90,3 +91,27 @@ def satisfaction_gate(*, enrolment) -> Gate:
         total=Count("id"))
     return gate_from_counts(round_=target.round, answers=counts["answers"], satisfied=counts["satisfied"],
                             target_id=target.pk, uncounted=counts["total"] - counts["answers"])
+
+
+def satisfaction_gates(*, enrolment_ids) -> dict:
+    """The gate of each of `enrolment_ids` (the same rule as satisfaction_gate) in one query, for lists."""
+    field = f"rating_{OVERALL}"
+    counted = counted_answers_q("responses__", round_field="round__")
+    targets = (EvaluationTarget.objects.filter(enrolment_id__in=list(enrolment_ids)).select_related("round")
+               .annotate(answer_count=Count("responses", filter=counted),
+                         satisfied_count=Count("responses", filter=counted & Q(
+                             **{f"responses__{field}__in": SATISFIED_RATINGS})),
+                         total_count=Count("responses"))
+               .order_by("enrolment_id", "round__campaign__year"))
+    latest = {target.enrolment_id: target for target in targets}  # the latest campaign's target wins
+    gates = {}
+    for enrolment_id in enrolment_ids:
+        target = latest.get(enrolment_id)
+        if target is None:
+            gates[enrolment_id] = Gate(passed=None, rate=None, answers=0, threshold=None, status=NOT_EVALUATED,
+                                       reason=_("未列入公开评议"))
+        else:
+            gates[enrolment_id] = gate_from_counts(round_=target.round, answers=target.answer_count,
+                                                   satisfied=target.satisfied_count, target_id=target.pk,
+                                                   uncounted=target.total_count - target.answer_count)
+    return gates
