@@ -8,13 +8,9 @@ import io
 import os
 import re
 from decimal import Decimal
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -27,6 +23,7 @@ from greenoffice.dashboard.selectors.scores import scores
 from greenoffice.dashboard.selectors.targets import targets
 from inspections.models import ItemVerification, ReviewStatus, YearEndReview
 from inspections.reports import gathering, rendering
+from tests.demo_city import demo_city_built
 from units.models import User
 
 NUMBER = r"\d+(?:\.\d+)?"
@@ -39,16 +36,8 @@ def seed_media(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, seed_media):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=seed_media):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with demo_city_built(django_db_blocker, seed_media):
+        yield
 
 
 @pytest.fixture

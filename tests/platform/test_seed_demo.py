@@ -8,8 +8,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,6 +46,7 @@ from inspections.models import (
     SpotCheckRound,
     YearEndReview,
 )
+from tests.demo_city import demo_city_built
 from units.credit_code import credit_code_checksum_ok
 from units.models import District, DistrictKind, Membership, Person, Role, Unit, User
 
@@ -71,17 +70,8 @@ def seed_media(tmp_path_factory):
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, seed_media):
     """The seed's output; the data stays for the module's tests and is rolled back after them."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=seed_media):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with demo_city_built(django_db_blocker, seed_media) as printed:
+        yield printed
 
 
 @pytest.fixture
