@@ -9,6 +9,7 @@ from greenoffice.demo.context import History, SeedContext, add_days, moment
 from inspections.evaluation.models import EvaluationRound, RoundStatus
 from inspections.evaluation.questions import QUESTIONS
 from inspections.evaluation.services.evaluation import (
+    invitations_create,
     response_submit,
     round_add_targets,
     round_create,
@@ -18,6 +19,7 @@ from inspections.evaluation.services.evaluation import (
 # Mostly satisfied, a few not: every target stays above the 80 % threshold on its own answers' mix
 # except where the draw says otherwise, as a real round would.
 RATINGS = ("satisfied",) * 6 + ("basic",) * 3 + ("dissatisfied",)
+INVITATION_NOTE = "服务对象现场发放"
 TARGET_STAGES = (Stage.ACCEPTED, Stage.REVIEWED, Stage.RECTIFYING, Stage.PASSED)
 
 
@@ -44,10 +46,16 @@ def seed_evaluation(ctx: SeedContext) -> None:
     span = max((last - start).days, 0)
     for target in targets:
         rng = random.Random(f"evaluation-{target.enrolment.unit.code}")
-        for n in range(rng.randint(4, 14)):
+        answers = rng.randint(4, 14)
+        # Invitation codes handed out to the unit's service users (a few still unused): those answers
+        # count toward the satisfaction gate; the last answer comes without a code and is shown apart.
+        with history.at(moment(start, 10)):
+            invitations = invitations_create(actor=actor, target=target, count=answers + 3, note=INVITATION_NOTE)
+        for n in range(answers):
             day = add_days(start, rng.randint(0, span))
             ratings = {q.key: rng.choice(RATINGS) for q in QUESTIONS}
             response_submit(target=target, ratings=ratings, device_key=f"demo-{target.pk}-{n}",
                             network_key=f"demo-net-{target.pk}-{n}",
+                            invitation=invitations[n] if n < answers - 1 else None,
                             now=moment(min(day, last), rng.randint(8, 20), rng.randint(0, 59)))
             ctx.count("evaluation answers")

@@ -411,3 +411,8 @@ def test_seed_demo_keeps_the_campaigns_time(campaign, seeded):
     round_ = EvaluationRound.objects.get(campaign=campaign)
     assert round_.status == RoundStatus.OPEN and round_.start_date <= today <= round_.end_date
     assert round_.targets.exists() and round_.targets.filter(responses__isnull=False).exists()
+    # Most answers came through invitation codes, so the gate has counted answers; the open ones are apart.
+    from inspections.evaluation.selectors.gate import satisfaction_gate
+
+    gates = [satisfaction_gate(enrolment=target.enrolment) for target in round_.targets.select_related("enrolment")]
+    assert all(gate.answers >= 3 and gate.uncounted == 1 for gate in gates)
